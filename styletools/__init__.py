@@ -1,0 +1,29 @@
+"""styletools: neural style transfer (Gatys et al., VGG19) and a plugin suite of image tools.
+
+Importing the package is cheap: torch loads only when something that computes is used, so
+command-line help and error paths answer instantly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+__all__ = ["TransferConfig", "__version__", "transfer"]
+
+if TYPE_CHECKING:
+    from styletools.config import TransferConfig
+    from styletools.transfer import transfer
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy exports keep `import styletools` free of torch (PEP 562).
+    if name == "transfer":
+        from styletools.transfer import transfer
+
+        return transfer
+    if name == "TransferConfig":
+        from styletools.config import TransferConfig
+
+        return TransferConfig
+    raise AttributeError(f"module 'styletools' has no attribute {name!r}")

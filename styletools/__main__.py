@@ -1,0 +1,5 @@
+"""``python -m styletools`` runs the command-line front end."""
+
+from styletools_cli.entry import run
+
+run()
