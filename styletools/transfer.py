@@ -1,0 +1,425 @@
+"""Neural style transfer (Gatys et al. 2015): optimise an image so its VGG19 activations
+match the content photo's and its Gram matrices match the painting's.
+
+Departures from the plain algorithm, all for speed on modest hardware:
+    * coarse-to-fine: most steps run at low resolution, the full size only refines;
+    * targets (content activations, blended style Grams) are computed once per scale;
+    * the network is frozen, cut after the deepest layer used, and runs channels_last.
+
+Shape:
+    Images are float32 ``(1, 3, H, W)`` RGB in [0, 1].
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from styletools import images
+from styletools.color import keep_luminance, match_color
+from styletools.config import TransferConfig, preset
+from styletools.devices import resolve_device
+from styletools.errors import ConfigError, ShapeError
+from styletools.losses import content_cost, default_layer_weights, gram_matrix, style_cost
+from styletools.losses import total_variation as tv_cost
+from styletools.vgg import LAYER_CHANNELS, LAYER_NAMES, Features, check_layers
+from styletools.weights import DEFAULT_WEIGHTS, VGGWeights, resolve
+
+
+@dataclass(frozen=True)
+class Costs:
+    """The terms of J for one evaluation (0-dim tensors, differentiable)."""
+
+    content: torch.Tensor
+    style: torch.Tensor
+    tv: torch.Tensor
+    total: torch.Tensor
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    """One optimiser step, as reported to a front end's callback.
+
+    ``image`` is the live ``(1, 3, H, W)`` tensor being optimised: read it, never modify it.
+    """
+
+    scale: int
+    scales: int
+    step: int
+    steps: int
+    size: tuple[int, int]
+    content_cost: float
+    style_cost: float
+    tv_cost: float
+    cost: float
+    elapsed: float
+    eta: float
+    image: torch.Tensor = field(repr=False)
+
+
+@dataclass(frozen=True)
+class TransferResult:
+    """The stylised image (on the CPU), the seed used and how the run ended."""
+
+    image: torch.Tensor
+    seed: int
+    cost: float
+    elapsed: float
+    stopped: bool
+
+
+ProgressCallback = Callable[[TransferProgress], None]
+
+
+class Backbone:
+    """Verified VGG19 weights on one device, with the truncated extractors built from them.
+
+    An explicit cache: a front end that runs many transfers (the app, a batch) builds one
+    and passes it to each call, so weights are decoded once.
+
+    Args:
+        weights: A weights id or file (see :func:`styletools.weights.resolve`).
+        device: ``auto`` or a device string; see :func:`styletools.devices.resolve_device`.
+    """
+
+    def __init__(self, weights: str | Path = DEFAULT_WEIGHTS, *, device: str = "auto") -> None:
+        self.device = resolve_device(device)
+        self.weights: VGGWeights = resolve(weights)
+        self._extractors: dict[tuple[tuple[str, ...], str], Features] = {}
+
+    def features(self, layers: Sequence[str], *, pooling: str = "max") -> Features:
+        """A frozen extractor returning ``layers``, built on first use and then reused."""
+        ordered = tuple(sorted(set(check_layers(layers, option="layers")), key=LAYER_NAMES.index))
+        key = (ordered, pooling)
+        if key not in self._extractors:
+            extractor = Features(
+                self.weights.state,
+                ordered,
+                preprocess=self.weights.preprocessing.module(),
+                pooling=pooling,  # type: ignore[arg-type]
+            )
+            self._extractors[key] = extractor.to(self.device)
+        return self._extractors[key]
+
+
+class Objective:
+    """J for one scale: targets are computed once, then each call costs one forward pass.
+
+    Several style images are blended by averaging their Gram matrices with the blend
+    weights; for squared errors that equals the weighted sum of per-style costs up to a
+    constant, at the price of one target instead of several.
+    """
+
+    def __init__(
+        self,
+        features: Features,
+        content: torch.Tensor,
+        styles: Sequence[torch.Tensor],
+        blend: Sequence[float],
+        config: TransferConfig,
+    ) -> None:
+        self.features, self.config = features, config
+        with torch.no_grad():
+            acts = features(content)
+            self.content_targets = {name: acts[name] for name in config.content_layers}
+            self.gram_targets = {name: torch.zeros(()) for name in config.style_layers}
+            for style, weight in zip(styles, blend, strict=True):
+                style_acts = features(style)
+                for name in config.style_layers:
+                    gram = gram_matrix(style_acts[name])
+                    self.gram_targets[name] = self.gram_targets[name].to(gram) + weight * gram
+        channels = [LAYER_CHANNELS[name] for name in config.style_layers]
+        self.layer_weights = config.style_layer_weights or tuple(default_layer_weights(channels))
+
+    def __call__(self, image: torch.Tensor) -> Costs:
+        acts = self.features(image)
+        content = sum(
+            (content_cost(acts[name], target) for name, target in self.content_targets.items()),
+            start=image.new_zeros(()),
+        )
+        style = sum(
+            (
+                weight * style_cost(gram_matrix(acts[name]), self.gram_targets[name])
+                for name, weight in zip(self.config.style_layers, self.layer_weights, strict=True)
+            ),
+            start=image.new_zeros(()),
+        )
+        tv = tv_cost(image) if self.config.tv_weight else image.new_zeros(())
+        cfg = self.config
+        total = cfg.content_weight * content + cfg.style_weight * style + cfg.tv_weight * tv
+        return Costs(content.detach(), style.detach(), tv.detach(), total)
+
+
+def _make_optimizer(image: torch.Tensor, config: TransferConfig) -> torch.optim.Optimizer:
+    # L-BFGS with one iteration per call keeps its curvature history across calls, so each
+    # call is one forward+backward and we can report, save and stop between steps.
+    factories: dict[str, Callable[[], torch.optim.Optimizer]] = {
+        "lbfgs": lambda: torch.optim.LBFGS(
+            [image], lr=1.0, max_iter=1, history_size=100, tolerance_grad=-1, tolerance_change=-1
+        ),
+        "adam": lambda: torch.optim.Adam([image], lr=config.learning_rate),
+    }
+    return factories[config.optimizer]()
+
+
+@dataclass
+class _ScaleRun:
+    """Mutable bookkeeping of one scale: the best image seen and its cost."""
+
+    best_cost: float = math.inf
+    best_image: torch.Tensor | None = None
+    last: Costs | None = None
+    last_cost: float = math.inf
+
+
+def _step(
+    optimizer: torch.optim.Optimizer, objective: Objective, image: torch.Tensor, run: _ScaleRun
+) -> None:
+    """One optimiser step; records the cost of the image as it was before the update."""
+
+    def closure() -> torch.Tensor:
+        optimizer.zero_grad(set_to_none=True)
+        costs = objective(image)
+        costs.total.backward()
+        run.last, run.last_cost = costs, float(costs.total.detach())
+        if run.last_cost < run.best_cost:
+            run.best_cost, run.best_image = run.last_cost, image.detach().clone()
+        return costs.total.detach()
+
+    optimizer.step(closure)
+    if isinstance(optimizer, torch.optim.Adam):
+        with torch.no_grad():
+            image.clamp_(0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """Turns steps done into an ETA: each step costs time proportional to its pixels."""
+
+    start: float
+    pixel_steps: tuple[tuple[int, int], ...]  # (pixels, steps) per scale
+
+    def eta(self, scale: int, step: int, scale_start: float) -> float:
+        pixels, _ = self.pixel_steps[scale]
+        per_pixel_step = (time.perf_counter() - scale_start) / (pixels * step)
+        remaining = (self.pixel_steps[scale][1] - step) * pixels + sum(
+            p * s for p, s in self.pixel_steps[scale + 1 :]
+        )
+        return per_pixel_step * remaining
+
+
+def _optimise_scale(
+    image: torch.Tensor,
+    objective: Objective,
+    scale: int,
+    clock: _Clock,
+    hooks: tuple[ProgressCallback | None, Callable[[], bool] | None],
+) -> tuple[torch.Tensor, bool]:
+    """Run one scale's steps; returns the image and whether the user stopped the run."""
+    on_progress, should_stop = hooks
+    image = image.detach().clone().requires_grad_(True)
+    optimizer, run, scale_start = _make_optimizer(image, objective.config), _ScaleRun(), time.perf_counter()
+    steps = objective.config.steps_per_scale()[scale]
+    for step in range(1, steps + 1):
+        _step(optimizer, objective, image, run)
+        if not math.isfinite(run.last_cost):
+            break  # diverged: fall back to the best image seen
+        if on_progress is not None:
+            on_progress(_progress(run.last, image, scale, step, clock, scale_start))
+        if should_stop is not None and should_stop():
+            return _best(run, image), True
+    return (image.detach() if math.isfinite(run.last_cost) else _best(run, image)), False
+
+
+def _best(run: _ScaleRun, image: torch.Tensor) -> torch.Tensor:
+    return run.best_image if run.best_image is not None else image.detach()
+
+
+def _progress(
+    costs: Costs | None, image: torch.Tensor, scale: int, step: int, clock: _Clock, started: float
+) -> TransferProgress:
+    assert costs is not None  # set by the closure of the step just taken
+    return TransferProgress(
+        scale=scale + 1,
+        scales=len(clock.pixel_steps),
+        step=step,
+        steps=clock.pixel_steps[scale][1],
+        size=(image.shape[-2], image.shape[-1]),
+        content_cost=float(costs.content),
+        style_cost=float(costs.style),
+        tv_cost=float(costs.tv),
+        cost=float(costs.total.detach()),
+        elapsed=time.perf_counter() - clock.start,
+        eta=clock.eta(scale, step, started),
+        image=image,
+    )
+
+
+def scale_to_long_side(image: torch.Tensor, long_side: int) -> torch.Tensor:
+    """Resize ``(N, 3, H, W)`` so its long side is ``long_side`` (antialiased bicubic)."""
+    height, width = image.shape[-2:]
+    scale = long_side / max(height, width)
+    size = (max(1, round(height * scale)), max(1, round(width * scale)))
+    if size == (height, width):
+        return image
+    return F.interpolate(image, size=size, mode="bicubic", antialias=True, align_corners=False).clamp(0, 1)
+
+
+def _initial_image(
+    config: TransferConfig, content: torch.Tensor, generator: torch.Generator
+) -> torch.Tensor:
+    """The starting point: the content, uniform noise (the course's random G) or a file."""
+    if config.init == "content":
+        return content.clone()
+    if config.init == "noise":
+        noise = torch.rand(content.shape, generator=generator)
+        return noise.to(content.device)
+    picture = images.to_tensor(images.open_image(config.init)).to(content.device)
+    return F.interpolate(picture, size=content.shape[-2:], mode="bicubic", antialias=True).clamp(0, 1)
+
+
+def _check_image(name: str, tensor: torch.Tensor) -> None:
+    if tensor.dim() != 4 or tensor.shape[:2] != (1, 3):
+        raise ShapeError(name, "(1, 3, H, W)", tuple(tensor.shape))
+
+
+def _blend_weights(config: TransferConfig, count: int) -> tuple[float, ...]:
+    weights = config.style_blend or (1.0,) * count
+    if len(weights) != count or any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise ConfigError(
+            f"style_blend: give {count} non-negative weight(s), one per style image, got {list(weights)}"
+        )
+    return tuple(w / sum(weights) for w in weights)
+
+
+def new_seed() -> int:
+    """A fresh random seed, reported so the run can be repeated."""
+    return int.from_bytes(os.urandom(4), "little") & 0x7FFFFFFF
+
+
+def stylize(
+    content: torch.Tensor,
+    styles: Sequence[torch.Tensor],
+    config: TransferConfig,
+    *,
+    backbone: Backbone | None = None,
+    on_progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TransferResult:
+    """Optimise an image, coarse to fine, so it has ``content``'s content and ``styles``' style.
+
+    Args:
+        content: ``(1, 3, H, W)`` in [0, 1]; the output has its aspect ratio and
+            ``config.size`` as its long side.
+        styles: One or more ``(1, 3, H', W')`` style images.
+        config: All settings; see :class:`TransferConfig`.
+        backbone: Loaded network to reuse; built from ``config`` when omitted.
+        on_progress: Called after every step with a :class:`TransferProgress`.
+        should_stop: Polled after every step; returning True ends the run early with the
+            best image so far.
+
+    Returns:
+        The result on the CPU, with the seed used.
+
+    Raises:
+        ShapeError: An image is not ``(1, 3, H, W)``.
+        ConfigError: Bad layers, blend weights, device or init.
+    """
+    _check_image("content", content)
+    for style in styles:
+        _check_image("style", style)
+    check_layers(config.content_layers, option="content_layers")
+    check_layers(config.style_layers, option="style_layers")
+    blend = _blend_weights(config, len(styles))
+    seed = config.seed if config.seed is not None else new_seed()
+    backbone = backbone or Backbone(config.weights, device=config.device)
+    features = backbone.features((*config.content_layers, *config.style_layers), pooling=config.pooling)
+    content = scale_to_long_side(content.to(backbone.device), config.size)
+    if config.preserve_color:
+        styles = [match_color(style.to(backbone.device), content) for style in styles]
+    return _coarse_to_fine(content, styles, blend, config, features, seed, (on_progress, should_stop))
+
+
+def _coarse_to_fine(
+    content: torch.Tensor,
+    styles: Sequence[torch.Tensor],
+    blend: tuple[float, ...],
+    config: TransferConfig,
+    features: Features,
+    seed: int,
+    hooks: tuple[ProgressCallback | None, Callable[[], bool] | None],
+) -> TransferResult:
+    sizes, device = config.scale_sizes(), content.device
+    shapes = [scale_to_long_side(content[:, :1], s).shape[-2:] for s in sizes]
+    clock = _Clock(time.perf_counter(), tuple((h * w, n) for (h, w), n in zip(shapes, config.steps_per_scale(), strict=True)))
+    image, stopped = None, False
+    for scale, size in enumerate(sizes):
+        scaled_content = scale_to_long_side(content, size)
+        scaled_styles = [scale_to_long_side(s.to(device), round(size * config.style_scale)) for s in styles]
+        objective = Objective(features, scaled_content, scaled_styles, blend, config)
+        if image is None:
+            image = _initial_image(config, scaled_content, torch.Generator().manual_seed(seed))
+        else:
+            image = F.interpolate(image, size=scaled_content.shape[-2:], mode="bicubic", align_corners=False).clamp(0, 1)
+        image, stopped = _optimise_scale(image, objective, scale, clock, hooks)
+        if stopped:
+            break
+    with torch.no_grad():
+        final_cost = float(objective(image).total)
+    if config.preserve_color:
+        image = keep_luminance(image, content)
+    return TransferResult(image.detach().clamp(0, 1).cpu(), seed, final_cost, time.perf_counter() - clock.start, stopped)
+
+
+ImageSource = str | Path | Image.Image
+
+
+def load_image_tensor(source: ImageSource, long_side: int, *, max_pixels: int = images.DEFAULT_MAX_PIXELS) -> torch.Tensor:
+    """Open a path (or take a PIL image), resize its long side with Lanczos, make a tensor."""
+    if isinstance(source, Image.Image):
+        picture = images.normalize_image(source)
+        images.check_pixels(picture.size, max_pixels=max_pixels, name="image")
+    else:
+        picture = images.open_image(source, max_pixels=max_pixels)
+    return images.to_tensor(images.resize_long_side(picture, long_side))
+
+
+def transfer(
+    content: ImageSource,
+    style: ImageSource | Sequence[ImageSource],
+    *,
+    config: TransferConfig | None = None,
+    backbone: Backbone | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Image.Image:
+    """Stylise ``content`` with one or more style images; the Python API of the product.
+
+    Args:
+        content: Path or PIL image of the photo.
+        style: Path or PIL image of the painting, or a list of them (blended with
+            ``config.style_blend``).
+        config: Settings; defaults to the ``balanced`` preset (512 px).
+        backbone: A loaded network to reuse across calls.
+        on_progress: Called after every optimiser step.
+
+    Returns:
+        The stylised image, ``config.size`` px on its long side.
+
+    >>> import styletools  # doctest: +SKIP
+    >>> styletools.transfer("photo.jpg", "painting.jpg").save("out.png")  # doctest: +SKIP
+    """
+    config = config or preset("balanced")
+    sources = [style] if isinstance(style, str | Path | Image.Image) else list(style)
+    content_tensor = load_image_tensor(content, config.size)
+    style_size = max(16, round(config.size * config.style_scale))
+    style_tensors = [load_image_tensor(s, style_size) for s in sources]
+    result = stylize(content_tensor, style_tensors, config, backbone=backbone, on_progress=on_progress)
+    return images.to_pil(result.image)

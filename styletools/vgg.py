@@ -1,0 +1,112 @@
+"""VGG19 feature extractor with named layers, cut after the deepest layer a run needs.
+
+The network is frozen (weights never need a gradient, which makes each pass 1.6–2× faster
+on CPU) and runs channels_last, the faster memory layout for 3×3 convolutions on CPU.
+
+Shape:
+    Input ``(N, 3, H, W)`` float RGB in [0, 1]; each backbone applies its own preprocessing
+    at the door. Output: ``{layer name: (N, C_l, H_l, W_l)}`` for the layers asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+import torch
+from torch import nn
+
+from styletools.errors import ConfigError
+
+#: VGG19's convolutions in order: (block, index in block, output channels).
+_BLOCKS: tuple[tuple[int, int, int], ...] = ((1, 2, 64), (2, 2, 128), (3, 4, 256), (4, 4, 512), (5, 4, 512))
+
+
+def _conv_table() -> tuple[tuple[str, int, int], ...]:
+    table, channels = [], 3
+    for block, count, width in _BLOCKS:
+        for index in range(1, count + 1):
+            table.append((f"conv{block}_{index}", channels, width))
+            channels = width
+    return tuple(table)
+
+
+#: (name, in_channels, out_channels) of the 16 convolutions, e.g. ("conv3_1", 128, 256).
+CONVS: tuple[tuple[str, int, int], ...] = _conv_table()
+#: Every layer a user can name: relu1_1 … relu5_4, in network order.
+LAYER_NAMES: tuple[str, ...] = tuple(name.replace("conv", "relu") for name, _, _ in CONVS)
+#: Channels of each ReLU layer, e.g. LAYER_CHANNELS["relu3_1"] == 256.
+LAYER_CHANNELS: dict[str, int] = {name: c for name, (_, _, c) in zip(LAYER_NAMES, CONVS, strict=True)}
+Pooling = Literal["max", "avg"]
+_POOLS: dict[str, type[nn.Module]] = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}
+
+
+def check_layers(layers: Iterable[str], *, option: str) -> tuple[str, ...]:
+    """Validate layer names and return them as a tuple.
+
+    Raises:
+        ConfigError: A name is not a VGG19 ReLU layer; the message lists the valid ones.
+    """
+    layers = tuple(layers)
+    unknown = [name for name in layers if name not in LAYER_NAMES]
+    if unknown or not layers:
+        raise ConfigError(
+            f"{option}: unknown layer {', '.join(unknown) or '(none given)'}; "
+            f"choose from {', '.join(LAYER_NAMES)}"
+        )
+    return layers
+
+
+class Features(nn.Module):
+    """Frozen VGG19 truncated after the deepest requested layer.
+
+    Args:
+        state: Conv weights keyed ``conv1_1.weight``, ``conv1_1.bias`` …, as made by
+            :func:`styletools.weights.resolve`.
+        layers: The layers whose activations :meth:`forward` returns.
+        preprocess: Maps ``(N, 3, H, W)`` RGB in [0, 1] to the network's input space.
+        pooling: ``max`` as in VGG19, or ``avg`` (Gatys et al. found smoother results).
+    """
+
+    def __init__(
+        self,
+        state: dict[str, torch.Tensor],
+        layers: Sequence[str],
+        *,
+        preprocess: nn.Module,
+        pooling: Pooling = "max",
+    ) -> None:
+        super().__init__()
+        self.layers = check_layers(layers, option="layers")
+        if pooling not in _POOLS:
+            raise ConfigError(f"pooling: unknown {pooling!r}; choose from {', '.join(_POOLS)}")
+        self.preprocess = preprocess
+        self.body = _build_body(state, LAYER_NAMES.index(max(self.layers, key=LAYER_NAMES.index)))
+        self.pooling = pooling
+        self._pool = _POOLS[pooling](kernel_size=2, stride=2)
+        self.requires_grad_(False)
+        self.eval()
+
+    def forward(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Run the network; return the requested activations by name."""
+        x = self.preprocess(images).contiguous(memory_format=torch.channels_last)
+        wanted, out = set(self.layers), {}
+        for relu_name, conv in zip(LAYER_NAMES, self.body, strict=False):
+            if relu_name.endswith("_1") and relu_name != "relu1_1":
+                x = self._pool(x)
+            # In-place ReLU saves a full activation copy per layer; conv backward does not
+            # need its own output, so autograd stays correct.
+            x = torch.relu_(conv(x))
+            if relu_name in wanted:
+                out[relu_name] = x
+        return out
+
+
+def _build_body(state: dict[str, torch.Tensor], last: int) -> nn.ModuleList:
+    convs = nn.ModuleList()
+    for name, cin, cout in CONVS[: last + 1]:
+        conv = nn.Conv2d(cin, cout, kernel_size=3, padding=1)
+        conv.weight.data = state[f"{name}.weight"].float().contiguous(memory_format=torch.channels_last)
+        conv.bias.data = state[f"{name}.bias"].float()
+        convs.append(conv)
+    return convs
