@@ -17,7 +17,7 @@ Nothing is registered at import: :func:`default_registry` builds a fresh registr
 
 from __future__ import annotations
 
-from styletools.tools import augment
+from styletools.tools import augment, edges
 from styletools.tools.params import FloatRange, ParamSpec, param, param_specs, parse_params
 from styletools.tools.registry import (
     DEFAULT_SEED,
@@ -33,6 +33,7 @@ from styletools.tools.registry import (
 
 #: Every built-in tool, in one place. Families add their ``TOOLS`` tuple here.
 BUILTIN_TOOLS: tuple[type[Tool], ...] = (
+    *edges.TOOLS,
     *augment.TOOLS,
     # slot: *stylize.TOOLS (style as a tool)
 )
