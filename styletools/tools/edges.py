@@ -28,8 +28,8 @@ class EdgeParams:
 
     color: str = param("gray", help="filter the luminance (gray) or each channel (rgb)",
                        choices=tuple(F.CHANNELS))
-    output: str = param("absolute", help="signed: zero is mid-grey; absolute: zero is black",
-                        choices=tuple(F.OUTPUTS))
+    display: str = param("absolute", help="signed: zero is mid-grey; absolute: zero is black",
+                         choices=tuple(F.DISPLAYS))
     padding: str = param("reflect", help="border handling; 'none' shrinks the output by 2 px",
                          choices=tuple(F.PADDINGS))
     stride: int = param(1, help="step of the kernel; output side floor((n+2p-3)/s)+1",

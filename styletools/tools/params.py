@@ -129,9 +129,8 @@ class ParamSpec:
         return text + (", or none" if self.optional else "")
 
     def describe(self) -> str:
-        """One line: name, allowed set, default and help."""
-        default = format_value(self.default)
-        return f"{self.name} ({self.allowed()}; default {default}): {self.help}"
+        """One line: help, allowed set and default."""
+        return f"{self.help} ({self.allowed()}; default {format_value(self.default)})"
 
 
 _ALLOWED_TEXT = {
@@ -295,31 +294,38 @@ def coerce_value(tool: str, spec: ParamSpec, value: Any) -> Any:
         typed = convert(value)
     except (TypeError, ValueError):
         raise _value_error(tool, spec, value) from None
-    check_value(tool, spec, typed)
+    check_value(tool, spec, typed, shown=value)
     return typed
 
 
-def check_value(tool: str, spec: ParamSpec, value: Any) -> None:
+def check_value(tool: str, spec: ParamSpec, value: Any, *, shown: Any = None) -> None:
     """Check an already-typed value against the spec's type, choices and bounds.
+
+    Args:
+        tool: Tool name, for the message.
+        spec: The parameter.
+        value: The typed value.
+        shown: The value as the user wrote it, for the message (default ``value``).
 
     Raises:
         ConfigError: The value is of the wrong type or outside the allowed set.
     """
     if value is None and spec.optional:
         return
+    error = _value_error(tool, spec, value if shown is None else shown)
     try:
         typed = _FROM_VALUE[spec.kind](value)
     except TypeError:
-        raise _value_error(tool, spec, value) from None
+        raise error from None
     if spec.choices and typed not in spec.choices:
-        raise _value_error(tool, spec, value)
+        raise error
     numbers = typed if spec.kind == "range" else (typed,)
     if spec.kind in ("int", "float", "range") and not all(
         _within(number, spec.min, spec.max) for number in numbers
     ):
-        raise _value_error(tool, spec, value)
+        raise error
     if spec.kind == "range" and numbers[0] > numbers[1]:
-        raise _value_error(tool, spec, value)
+        raise error
 
 
 def _within(number: float, low: float | None, high: float | None) -> bool:

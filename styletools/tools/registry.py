@@ -60,6 +60,8 @@ ENTRY_POINT_GROUP = "styletools.tools"
 DEFAULT_SEED = 0
 #: One sample's drawn parameters: plain JSON data (numbers, bools, strings, lists).
 SampleParams = dict[str, Any]
+#: Parameter names the front ends use for their own options (``apply -o``, ``--seed``...).
+RESERVED_PARAMS = frozenset({"output", "seed", "overwrite", "device", "help"})
 _NAME = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
@@ -217,7 +219,8 @@ def check_tool_class(tool: object) -> type[Tool]:
     """Check that ``tool`` is a complete :class:`Tool` subclass.
 
     Raises:
-        ToolError: It is not a Tool subclass, or its name, summary or Params are invalid.
+        ToolError: It is not a Tool subclass, its name, summary or Params are invalid, or a
+            parameter uses a name of :data:`RESERVED_PARAMS`.
     """
     if not (isinstance(tool, type) and issubclass(tool, Tool)):
         raise ToolError(f"{tool!r} is not a styletools.tools.Tool subclass")
@@ -228,7 +231,9 @@ def check_tool_class(tool: object) -> type[Tool]:
     params = tool.Params
     if not (is_dataclass(params) and params.__dataclass_params__.frozen):  # type: ignore[attr-defined]
         raise ToolError(f"{tool.name}: Params must be a frozen dataclass")
-    tool.specs()
+    clashes = RESERVED_PARAMS.intersection(spec.name for spec in tool.specs())
+    if clashes:
+        raise ToolError(f"{tool.name}: parameter names {sorted(clashes)} are reserved")
     return tool
 
 

@@ -172,7 +172,7 @@ def edge_response(
 
 
 #: How a raw response becomes an image in [0, 1] (``scale`` is the filter's :func:`gain`).
-OUTPUTS = {
+DISPLAYS = {
     "signed": lambda response, scale: 0.5 + response / (2 * scale),
     "absolute": lambda response, scale: response.abs() / scale,
 }
@@ -184,7 +184,7 @@ def edges(
     *,
     direction: str = "x",
     color: str = "gray",
-    output: str = "absolute",
+    display: str = "absolute",
     padding: str = "reflect",
     stride: int = 1,
 ) -> torch.Tensor:
@@ -192,13 +192,13 @@ def edges(
 
     The response is divided by the filter's :func:`gain`; ``signed`` maps zero to mid-grey
     (0.5), ``absolute`` maps zero to black. A magnitude is never negative, so ``signed``
-    and ``absolute`` differ only for the ``x`` and ``y`` directions. Gray responses are
+    and ``absolute`` displays differ only for the ``x`` and ``y`` directions. Gray responses are
     repeated on the three channels.
 
     Args:
         images: ``(N, 3, H, W)`` float in [0, 1].
         name, direction, color, padding, stride: See :func:`edge_response`.
-        output: ``signed`` or ``absolute``.
+        display: ``signed`` or ``absolute``.
 
     Returns:
         ``(N, 3, H', W')`` float in [0, 1], dtype and device of ``images``.
@@ -206,11 +206,11 @@ def edges(
     >>> edges(torch.rand(2, 3, 8, 8), "sobel", direction="magnitude").shape
     torch.Size([2, 3, 8, 8])
     """
-    mapping = choose(OUTPUTS, output, "output")
+    mapping = choose(DISPLAYS, display, "display")
     response = edge_response(
         images, name, direction=direction, color=color, padding=padding, stride=stride
     )
     if direction == "magnitude":
-        mapping = OUTPUTS["absolute"]
+        mapping = DISPLAYS["absolute"]
     image = mapping(response, gain(name)).clamp(0.0, 1.0)
     return image.expand(-1, 3, -1, -1).contiguous()
