@@ -1,0 +1,264 @@
+"""Contract test over every registered tool, and the registry's own behaviour."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from styletools.errors import ShapeError, StyletoolsError, ToolError
+from styletools.tools import (
+    BUILTIN_TOOLS,
+    Tool,
+    ToolRegistry,
+    default_registry,
+    param,
+)
+from styletools.tools.augment import Flip, Rotate
+
+REGISTRY = default_registry(plugins=False)
+ALL_TOOLS = list(REGISTRY)
+RANDOM_TOOLS = [tool for tool in ALL_TOOLS if tool.random]
+
+
+def _draw(tool: Tool, images: torch.Tensor, seed: int) -> list[dict]:
+    return tool.make_params(images, generator=torch.Generator().manual_seed(seed))
+
+
+# --- contract, parametrised over the registry --------------------------------------------------
+
+
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_keeps_shape_dtype_device_and_range(tool_class, dtype, images):
+    images = images.to(dtype)
+    out = tool_class()(images, generator=torch.Generator().manual_seed(0))
+    assert (out.shape, out.dtype, out.device) == (images.shape, dtype, images.device)
+    assert out.min() >= 0 and out.max() <= 1
+
+
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
+def test_does_not_mutate_input(tool_class, images):
+    version, before = images._version, images.clone()
+    tool_class()(images)
+    assert images._version == version and torch.equal(images, before)
+
+
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
+def test_batched_equals_unbatched(tool_class, images):
+    tool = tool_class()
+    drawn = _draw(tool, images, 5)
+    batched = tool.apply(images, drawn)
+    single = torch.cat([tool.apply(images[i : i + 1], [drawn[i]]) for i in range(len(drawn))])
+    torch.testing.assert_close(batched, single, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
+def test_same_seed_same_output(tool_class, images):
+    tool = tool_class()
+    first = tool(images, generator=torch.Generator().manual_seed(7))
+    assert torch.equal(first, tool(images, generator=torch.Generator().manual_seed(7)))
+
+
+@pytest.mark.parametrize("tool_class", RANDOM_TOOLS, ids=lambda tool: tool.name)
+def test_different_seed_different_output(tool_class, images):
+    tool = tool_class()
+    first = tool(images, generator=torch.Generator().manual_seed(1))
+    assert not torch.equal(first, tool(images, generator=torch.Generator().manual_seed(2)))
+
+
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
+def test_params_round_trip_as_json(tool_class, images):
+    tool = tool_class()
+    drawn = _draw(tool, images, 3)
+    replayed = json.loads(json.dumps(drawn))
+    assert replayed == drawn
+    assert torch.equal(tool.apply(images, replayed), tool.apply(images, drawn))
+    rebuilt = REGISTRY.create(tool.name, json.loads(json.dumps(tool.config())))
+    assert rebuilt == tool and rebuilt.params == tool.params
+
+
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
+@pytest.mark.parametrize(
+    ("bad", "error"),
+    [
+        (torch.rand(3, 8, 8), ShapeError),
+        (torch.rand(1, 4, 8, 8), ShapeError),
+        (torch.zeros(1, 3, 8, 8, dtype=torch.uint8), ToolError),
+        (np.zeros((1, 3, 8, 8), dtype=np.float32), ToolError),
+    ],
+    ids=["rank3", "4channels", "uint8", "numpy"],
+)
+def test_bad_input_raises_package_error(tool_class, bad, error):
+    with pytest.raises(error):
+        tool_class()(bad)
+
+
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
+def test_pickles(tool_class, images):
+    tool = tool_class()
+    clone = pickle.loads(pickle.dumps(tool))
+    assert clone == tool and repr(clone) == repr(tool)
+    drawn = _draw(tool, images, 0)
+    assert torch.equal(clone.apply(images, drawn), tool.apply(images, drawn))
+
+
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
+def test_wrong_number_of_params_raises(tool_class, images):
+    with pytest.raises(ToolError, match="parameter sets"):
+        tool_class().apply(images, [{}])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
+def test_cuda_matches_cpu(tool_class, images):
+    tool = tool_class()
+    drawn = _draw(tool, images, 0)
+    out = tool.apply(images.cuda(), drawn)
+    assert out.is_cuda
+    torch.testing.assert_close(out.cpu(), tool.apply(images, drawn), atol=2e-3, rtol=0)
+
+
+# --- the registry object -----------------------------------------------------------------------
+
+
+def test_builtins_are_registered_once():
+    assert len(REGISTRY) == len(BUILTIN_TOOLS)
+    assert {"flip", "crop", "rotate", "sobel", "pca-color", "color-shift"} <= set(REGISTRY.list())
+
+
+def test_register_twice_raises():
+    registry = ToolRegistry([Flip])
+    with pytest.raises(ToolError, match="already registered"):
+        registry.register(Flip)
+
+
+@pytest.mark.parametrize("name", ["pca-color", "pca_color", "PCA_Color", " pca-color "])
+def test_lookup_accepts_dash_and_underscore(name):
+    assert REGISTRY.get(name).name == "pca-color" and name in REGISTRY
+
+
+def test_unknown_name_lists_close_names():
+    with pytest.raises(ToolError, match="did you mean.*rotate"):
+        REGISTRY.get("rotat")
+
+
+def test_list_uses_fnmatch_natural_order_and_family():
+    class Edge10(Rotate):
+        name = "edge10"
+
+    class Edge9(Rotate):
+        name = "edge9"
+
+    registry = ToolRegistry([Edge10, Edge9, Flip])
+    assert registry.list("edge*") == ["edge9", "edge10"]
+    assert REGISTRY.list(family="edges") == sorted(REGISTRY.list(family="edges"))
+    assert "sobel" in REGISTRY.list(family="edges") and "flip" not in REGISTRY.list(family="edges")
+
+
+@dataclass(frozen=True)
+class _OutputParams:
+    output: str = param("x", help="clashes with apply -o")
+
+
+class _Incomplete(Tool):
+    name = "Bad Name"
+    summary = "x"
+
+
+class _Reserved(Tool):
+    name = "reserved"
+    summary = "uses a reserved parameter name"
+    Params = _OutputParams
+
+
+@pytest.mark.parametrize(
+    ("tool", "message"),
+    [(int, "not a styletools.tools.Tool"), (_Incomplete, "kebab-case"), (_Reserved, "reserved")],
+)
+def test_incomplete_tools_are_refused(tool, message):
+    with pytest.raises(ToolError, match=message):
+        ToolRegistry().register(tool)
+
+
+def test_registries_are_independent():
+    mine = ToolRegistry([Flip])
+    assert "rotate" not in mine and "rotate" in default_registry(plugins=False)
+
+
+# --- third-party plugins through entry points --------------------------------------------------
+
+PLUGIN = '''
+from dataclasses import dataclass
+
+from styletools.tools import Tool, param
+
+
+class Invert(Tool):
+    name = "invert"
+    summary = "Invert the colours (a plugin)."
+
+    @dataclass(frozen=True)
+    class Params:
+        amount: float = param(1.0, help="blend with the original", min=0.0, max=1.0)
+
+    def transform(self, images, params):
+        return images + self.params.amount * (1 - 2 * images)
+'''
+
+
+def _distribution(root: Path, name: str, entry_points: str) -> None:
+    info = root / f"{name}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[styletools.tools]\n{entry_points}\n")
+
+
+def install_plugins(root: Path) -> None:
+    """A working plugin ``invert`` and a broken one ``broken``, importable from ``root``."""
+    (root / "demo_invert.py").write_text(textwrap.dedent(PLUGIN))
+    (root / "demo_broken.py").write_text("raise ImportError('needs a library that is missing')\n")
+    _distribution(root, "demo_invert", "invert = demo_invert:Invert")
+    _distribution(root, "demo_broken", "broken = demo_broken:Tool")
+
+
+@pytest.fixture
+def plugins(tmp_path, monkeypatch):
+    install_plugins(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield tmp_path
+    for module in ("demo_invert", "demo_broken"):
+        sys.modules.pop(module, None)
+
+
+def test_plugin_is_registered_and_broken_one_reported(plugins, images):
+    registry = default_registry()
+    assert "invert" in registry and "sobel" in registry
+    [broken] = registry.broken
+    assert broken.name == "broken" and "needs a library that is missing" in broken.reason
+    out = registry.create("invert", {"amount": "1"})(images)
+    torch.testing.assert_close(out, 1 - images)
+
+
+def test_plugin_with_a_taken_name_is_reported(tmp_path, monkeypatch):
+    (tmp_path / "demo_clash.py").write_text(
+        "from styletools.tools.augment import Flip as Clash\n"
+    )
+    _distribution(tmp_path, "demo_clash", "clash = demo_clash:Clash")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    registry = default_registry()
+    assert [(b.name, "already registered" in b.reason) for b in registry.broken] == [
+        ("clash", True)
+    ]
+    sys.modules.pop("demo_clash", None)
+
+
+def test_package_error_root():
+    assert issubclass(ToolError, StyletoolsError)
