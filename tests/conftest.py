@@ -1,0 +1,45 @@
+"""Shared fixtures: the example images, seeded generators and the VGG19 weights (decoded once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "gallery" / "examples"
+
+
+@pytest.fixture(scope="session")
+def content_path() -> Path:
+    """A real photo (Tübingen, 1024x768)."""
+    return EXAMPLES / "content" / "tubingen.jpg"
+
+
+@pytest.fixture(scope="session")
+def style_paths() -> tuple[Path, Path]:
+    """Two real paintings with very different palettes (Starry Night, The Scream)."""
+    return EXAMPLES / "style" / "starry_night.jpg", EXAMPLES / "style" / "the_scream.jpg"
+
+
+@pytest.fixture
+def generator() -> torch.Generator:
+    """A CPU generator with a fixed seed, fresh for every test."""
+    return torch.Generator().manual_seed(20240611)
+
+
+@pytest.fixture(scope="session")
+def vgg_weights():
+    """The default ``vgg19`` weights, resolved and verified once per session."""
+    from styletools.weights import resolve
+
+    return resolve("vgg19")
+
+
+@pytest.fixture(scope="session")
+def backbone():
+    """A CPU :class:`~styletools.transfer.Backbone`, built once per session."""
+    from styletools.transfer import Backbone
+
+    return Backbone("vgg19", device="cpu")
