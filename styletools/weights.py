@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import importlib.resources
+import pickle
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -192,7 +193,9 @@ def resolve(spec: str | Path = DEFAULT_WEIGHTS, *, download: bool = False) -> VG
 def _load(path: Path, fmt: str, preprocessing: str, weights_id: str) -> VGGWeights:
     try:
         state = _LOADERS[fmt](path)
-    except (OSError, RuntimeError, KeyError, ValueError, StopIteration) as error:
+    except (
+        OSError, RuntimeError, KeyError, ValueError, StopIteration, pickle.UnpicklingError
+    ) as error:
         raise WeightsError(f"{path}: cannot read {fmt} weights ({error})") from None
     check_shapes(state, path)
     return VGGWeights(weights_id, state, PREPROCESSING[preprocessing])
@@ -255,9 +258,13 @@ def load_keras_h5(path: Path) -> dict[str, torch.Tensor]:
 
 def _h5_arrays(group: object) -> dict[str, np.ndarray]:
     found: dict[str, np.ndarray] = {}
-    group.visititems(  # type: ignore[attr-defined]
-        lambda key, item: found.setdefault(key, item[()]) if hasattr(item, "shape") else None
-    )
+
+    def collect(key: str, item: object) -> None:
+        # Must return None: h5py's visititems stops at the first non-None return value.
+        if hasattr(item, "shape"):
+            found[key] = item[()]  # type: ignore[index]
+
+    group.visititems(collect)  # type: ignore[attr-defined]
     return found
 
 
