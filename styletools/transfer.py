@@ -225,7 +225,9 @@ def _optimise_scale(
 ) -> tuple[torch.Tensor, bool]:
     """Run one scale's steps; returns the image and whether the user stopped the run."""
     on_progress, should_stop = hooks
-    image = image.detach().clone().requires_grad_(True)
+    # L-BFGS flattens gradients with .view(-1): the image must be contiguous (a tensor from
+    # to_tensor is an HWC permute, so a clone that keeps its strides is not).
+    image = image.detach().clone(memory_format=torch.contiguous_format).requires_grad_(True)
     optimizer, run, scale_start = _make_optimizer(image, objective.config), _ScaleRun(), time.perf_counter()
     steps = objective.config.steps_per_scale()[scale]
     for step in range(1, steps + 1):
