@@ -1,0 +1,121 @@
+"""What the web app holds while it runs: one explicit object, built once and handed to each tab.
+
+Nothing here is global. The loaded network, the tool registry, the per-session stop flags and
+the upload limits live in an :class:`AppContext` created by the ``styletools app`` command (or
+a test) and passed to :func:`styletools_cli.app.build_app`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from styletools.images import DEFAULT_MAX_PIXELS
+from styletools.tools import ToolRegistry, default_registry
+from styletools.transfer import Backbone
+
+#: Where the clickable paintings live, relative to the source tree (the project is installed
+#: editable; a wheel without the gallery simply shows no painting gallery).
+PAINTINGS_FOLDER = Path(__file__).resolve().parent.parent / "gallery" / "examples" / "style"
+_PAINTING_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+#: Jobs that run the network share this Gradio concurrency id: one queue per device.
+DEVICE_QUEUE = "device"
+
+
+@dataclass(frozen=True)
+class AppLimits:
+    """Caps that keep one visitor from taking the machine.
+
+    Attributes:
+        max_file_size: Largest upload in bytes; Gradio refuses bigger files before we see them.
+        max_pixels: Largest decoded image; checked before decoding (see ``images.open_image``).
+        heavy_jobs: Transfers and network views running at once on the device; others queue.
+        tool_jobs: Tool applications running at once (they are light).
+    """
+
+    max_file_size: int = 25 * 1024 * 1024
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    heavy_jobs: int = 1
+    tool_jobs: int = 2
+
+
+class StopSignals:
+    """One stop flag per browser session, so Stop ends that visitor's transfer only.
+
+    A Gradio ``State`` cannot hold a :class:`threading.Event` (states are deep-copied), so the
+    flags are kept here, keyed by Gradio's session hash.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._events: dict[str, threading.Event] = {}
+
+    def arm(self, session: str) -> threading.Event:
+        """A fresh, cleared flag for a new run of ``session`` (replacing any older one)."""
+        event = threading.Event()
+        with self._lock:
+            self._events[session] = event
+        return event
+
+    def stop(self, session: str) -> bool:
+        """Raise the flag of ``session``'s running transfer; False when none is running."""
+        with self._lock:
+            event = self._events.get(session)
+        if event is not None:
+            event.set()
+        return event is not None
+
+    def release(self, session: str, event: threading.Event) -> None:
+        """Forget ``event`` once its run has ended (unless a newer run replaced it)."""
+        with self._lock:
+            if self._events.get(session) is event:
+                del self._events[session]
+
+
+@dataclass
+class AppContext:
+    """Everything the tabs share: built once per app, never a module global.
+
+    Attributes:
+        backbone: The loaded VGG19, reused by every transfer and network view.
+        registry: The tools offered in the Tools tab.
+        limits: Upload and concurrency caps.
+        paintings: The shipped paintings for the clickable gallery (empty hides it).
+        output_dir: Where full-resolution PNG results are written for download.
+        stops: Per-session stop flags of running transfers.
+    """
+
+    backbone: Backbone
+    registry: ToolRegistry
+    limits: AppLimits = field(default_factory=AppLimits)
+    paintings: tuple[Path, ...] = ()
+    output_dir: Path = field(
+        default_factory=lambda: Path(tempfile.mkdtemp(prefix="styletools-app-"))
+    )
+    stops: StopSignals = field(default_factory=StopSignals)
+
+
+def find_paintings(folder: Path = PAINTINGS_FOLDER) -> tuple[Path, ...]:
+    """The painting files in ``folder``, sorted by name; empty when the folder is missing."""
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p for p in folder.iterdir() if p.suffix.lower() in _PAINTING_SUFFIXES))
+
+
+def build_context(
+    *, weights: str = "vgg19", device: str = "auto", limits: AppLimits | None = None
+) -> AppContext:
+    """Load the network and the tools once, for the whole life of the app.
+
+    Raises:
+        WeightsError: The weights are missing or corrupt.
+        ConfigError: Unknown device.
+    """
+    return AppContext(
+        backbone=Backbone(weights, device=device),
+        registry=default_registry(),
+        limits=limits or AppLimits(),
+        paintings=find_paintings(),
+    )

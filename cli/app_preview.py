@@ -1,0 +1,121 @@
+"""Live preview: run a transfer in a worker thread and stream snapshots to a generator.
+
+The core reports progress through a callback on the optimising thread; a Gradio generator
+must yield from its own thread. :class:`LiveTransfer` bridges the two while keeping the
+optimiser fast: the callback only copies the image when a snapshot is due (at most one per
+``interval`` seconds), and the consumer converts and encodes it in parallel.
+See ``benchmarks/preview_bench.py`` for the measured cost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Iterator, Sequence
+
+import torch
+
+from styletools.config import TransferConfig
+from styletools.transfer import Backbone, TransferProgress, TransferResult, stylize
+
+
+def _format_duration(seconds: float) -> str:
+    minutes, secs = divmod(max(0, round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def status_line(progress: TransferProgress) -> str:
+    """One line for the artist: scale, step, cost and time left."""
+    height, width = progress.size
+    return (
+        f"Scale {progress.scale}/{progress.scales} ({width}×{height}) · "
+        f"step {progress.step}/{progress.steps} · cost {progress.cost:.3g} · "
+        f"{_format_duration(progress.eta)} left"
+    )
+
+
+def result_line(result: TransferResult) -> str:
+    """One line for the end of a run: how it ended, its cost, time and seed."""
+    ended = "Stopped — kept the best image so far" if result.stopped else "Done"
+    return (
+        f"{ended} · cost {result.cost:.3g} · {_format_duration(result.elapsed)} · "
+        f"seed {result.seed}"
+    )
+
+
+class LiveTransfer:
+    """Iterate over a running transfer: progress snapshots, then the final result.
+
+    Args:
+        content: ``(1, 3, H, W)`` in [0, 1].
+        styles: One or more ``(1, 3, H', W')`` style images.
+        config: The transfer settings.
+        backbone: The app's loaded network.
+        stop: Setting it ends the run early with the best image so far.
+        interval: Least time between two snapshots, in seconds.
+
+    Iterating yields :class:`TransferProgress` records whose ``image`` is a private CPU copy,
+    and finally the :class:`TransferResult`. Closing the iterator early (the visitor left)
+    stops the worker.
+    """
+
+    def __init__(
+        self,
+        content: torch.Tensor,
+        styles: Sequence[torch.Tensor],
+        config: TransferConfig,
+        *,
+        backbone: Backbone,
+        stop: threading.Event,
+        interval: float = 0.5,
+    ) -> None:
+        self._args = (content, list(styles), config, backbone)
+        self._stop, self._interval = stop, interval
+        self._ready = threading.Condition()
+        self._snapshot: TransferProgress | None = None
+        self._outcome: TransferResult | BaseException | None = None
+        self._last_copy = -float("inf")
+
+    def _on_progress(self, progress: TransferProgress) -> None:
+        now = time.perf_counter()
+        if now - self._last_copy < self._interval:
+            return  # the common case: no copy, no lock, the optimiser runs on
+        self._last_copy = now
+        image = progress.image.detach().to("cpu", copy=True)
+        with self._ready:
+            self._snapshot = dataclasses.replace(progress, image=image)
+            self._ready.notify()
+
+    def _work(self) -> None:
+        content, styles, config, backbone = self._args
+        try:
+            outcome: TransferResult | BaseException = stylize(
+                content, styles, config, backbone=backbone,
+                on_progress=self._on_progress, should_stop=self._stop.is_set,
+            )
+        except BaseException as error:  # handed to the consuming thread, which re-raises it
+            outcome = error
+        with self._ready:
+            self._outcome = outcome
+            self._ready.notify()
+
+    def __iter__(self) -> Iterator[TransferProgress | TransferResult]:
+        worker = threading.Thread(target=self._work, name="styletools-transfer", daemon=True)
+        worker.start()
+        try:
+            while True:
+                with self._ready:
+                    self._ready.wait_for(lambda: self._snapshot or self._outcome)
+                    snapshot, self._snapshot = self._snapshot, None
+                    outcome = self._outcome
+                if snapshot is not None and outcome is None:
+                    yield snapshot
+                elif outcome is not None:
+                    break
+        finally:
+            self._stop.set()  # no-op after a normal end; ends the worker if we were closed
+            worker.join()
+        if isinstance(outcome, BaseException):
+            raise outcome
+        yield outcome

@@ -1,0 +1,84 @@
+"""Small pieces every tab of the web app uses: error translation, safe uploads, PNG results.
+
+Uploads reach the handlers only as paths inside Gradio's upload cache (Gradio refuses any
+other path at preprocessing); they are opened with the core's pixel cap before decoding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import torch
+from PIL import Image, UnidentifiedImageError
+
+from styletools import images
+from styletools.errors import ImageError, StyletoolsError
+from styletools.transfer import load_image_tensor
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Show a :class:`StyletoolsError` to the artist as a one-line ``gr.Error``.
+
+    Anything else is a bug and keeps its traceback in the server log. Works in plain
+    functions and in generators alike (wrap the body in ``with user_errors():``).
+    """
+    try:
+        yield
+    except StyletoolsError as error:
+        raise gr.Error(str(error), title="Cannot do that") from None
+
+
+class UploadImage(gr.Image):
+    """``gr.Image`` whose upload errors read as a sentence instead of a server exception.
+
+    Gradio opens every uploaded image header while preprocessing; a file that is not an
+    image (or a decompression bomb) would otherwise surface as a bare "Error".
+    """
+
+    def get_block_name(self) -> str:
+        return "image"  # same front-end widget as gr.Image
+
+    def preprocess(self, payload: Any) -> Any:
+        name = getattr(payload, "orig_name", None) or "upload"
+        try:
+            return super().preprocess(payload)
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as error:
+            reason = "not an image, or a format Pillow cannot read"
+            if isinstance(error, Image.DecompressionBombError):
+                reason = "too many pixels"
+            raise gr.Error(f"{name}: {reason}", title="Cannot read the upload") from None
+
+
+def require(path: str | None, what: str) -> str:
+    """The upload path, or a clear error saying which image is missing."""
+    if not path:
+        raise ImageError(what, "no image given; upload one first")
+    return path
+
+
+def load_upload(path: str, *, long_side: int | None, max_pixels: int) -> torch.Tensor:
+    """Open an uploaded image as ``(1, 3, H, W)`` in [0, 1], resized to ``long_side`` if given.
+
+    Raises:
+        ImageError: Not an image, or more pixels than ``max_pixels``.
+    """
+    if long_side is None:
+        return images.to_tensor(images.open_image(path, max_pixels=max_pixels))
+    return load_image_tensor(path, long_side, max_pixels=max_pixels)
+
+
+def save_png(image: torch.Tensor | Image.Image, folder: Path, stem: str) -> Path:
+    """Write a full-resolution PNG (lossless, unlike the WebP previews) for download."""
+    picture = images.to_pil(image) if isinstance(image, torch.Tensor) else image
+    return images.save_image(picture, folder / f"{stem}-{uuid.uuid4().hex[:8]}.png", fmt="PNG")
+
+
+def session_of(request: gr.Request | None) -> str:
+    """Gradio's session hash (one per page load or API client); ``"-"`` when unknown."""
+    return (request.session_hash if request is not None else None) or "-"

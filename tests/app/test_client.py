@@ -1,0 +1,92 @@
+"""The app's API through ``gradio_client``, against the real server in a subprocess."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:websockets.*")
+
+
+@pytest.fixture(scope="module")
+def client(server) -> Client:
+    return Client(server.url, verbose=False, download_files=True)
+
+
+def _size(path: str | Path) -> tuple[int, int]:
+    with Image.open(path) as image:
+        return image.size
+
+
+def _style(path: Path) -> dict[str, object]:
+    return {"image": handle_file(str(path)), "caption": None}
+
+
+def test_transfer_returns_a_full_resolution_png(client, content_path, style_paths):
+    preview, status, pair, png, seed = client.predict(
+        content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
+        size=64, steps="2", seed=7, api_name="/transfer",
+    )
+    with Image.open(png) as result:
+        assert result.format == "PNG" and max(result.size) == 64
+    assert seed == 7 and "seed 7" in status
+    assert Path(preview).is_file() and len(pair) == 2
+
+
+def test_transfer_blends_two_styles(client, content_path, style_paths):
+    *_, png, _ = client.predict(
+        content=handle_file(str(content_path)), styles=[_style(p) for p in style_paths],
+        blend="2, 1", size=64, steps="1", quality="fast", api_name="/transfer",
+    )
+    assert _size(png)[0] == 64
+
+
+def test_edge_filter(client, content_path):
+    image, record = client.predict(image=handle_file(str(content_path)), api_name="/tool_sobel")
+    with Image.open(image) as edges:
+        assert edges.size == _size(content_path)
+        assert np.asarray(edges.convert("L")).std() > 1  # not a blank picture
+    assert record["tool"] == "sobel" and record["drawn"] == {}
+
+
+def test_random_tool_reports_seed_and_drawn_values(client, content_path):
+    first = client.predict(image=handle_file(str(content_path)), seed=11, api_name="/tool_rotate")
+    again = client.predict(image=handle_file(str(content_path)), seed=11, api_name="/tool_rotate")
+    assert first[1]["seed"] == 11 and "angle" in first[1]["drawn"]
+    assert first[1]["drawn"] == again[1]["drawn"]
+
+
+def test_inside_the_network(client, content_path):
+    grid, heat, line = client.predict(
+        image=handle_file(str(content_path)), layer="relu2_1", channels=9, size=64,
+        api_name="/inspect_layer",
+    )
+    assert _size(grid)[0] > 64 and _size(heat) == (512, 512)
+    assert "128 channels" in line
+
+
+def test_bad_upload_gets_a_clear_error(client, tmp_path):
+    fake = tmp_path / "holiday.jpg"
+    fake.write_text("this is not a picture")
+    with pytest.raises(AppError, match=r"holiday\.jpg: not an image"):
+        client.predict(image=handle_file(str(fake)), api_name="/tool_sobel")
+
+
+def test_too_many_pixels_gets_a_clear_error(client, tmp_path):
+    big = tmp_path / "big.png"
+    Image.new("RGB", (1500, 1000), "white").save(big)  # tiny file, 1.5 MP > the 1 MP cap
+    with pytest.raises(AppError, match="over the cap"):
+        client.predict(image=handle_file(str(big)), api_name="/tool_sobel")
+
+
+def test_bad_setting_gets_a_clear_error(client, content_path, style_paths):
+    with pytest.raises(AppError, match="steps: expected numbers"):
+        client.predict(
+            content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
+            size=64, steps="many", api_name="/transfer",
+        )
