@@ -1,0 +1,244 @@
+"""``styletools batch SRC DEST``: augment or stylise a whole dataset, resumably.
+
+The front end only translates: options -> :class:`~styletools.batch.BatchSettings` ->
+:func:`~styletools.batch.make_plan` -> :func:`~styletools.batch.run_plan`, and draws the
+records that come back as a rich progress bar and a summary table. The core is imported
+inside the command so that ``styletools --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from styletools.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from styletools.batch import BatchSettings, OutputRecord, PipelineFile, Plan
+    from styletools.batch.run import RecordCallback
+    from styletools.tools import ToolRegistry
+
+#: Exit status after Ctrl-C, as shells report a SIGINT death.
+INTERRUPTED = 130
+
+Src = Annotated[Path | None, typer.Argument(
+    help="Input folder (with --replay: the output folder, default the manifest's).",
+    show_default=False)]
+Dest = Annotated[Path | None, typer.Argument(
+    help="Output folder; must not overlap SRC.", show_default=False)]
+Ops = Annotated[str | None, typer.Option(
+    help="Steps, e.g. 'flip;crop:scale=0.6-1.0;rotate:degrees=-15-15'.")]
+PipelineOption = Annotated[Path | None, typer.Option(
+    "--pipeline", help="Pipeline file (.yaml/.json): steps, and defaults for seed and copies.")]
+Copies = Annotated[int | None, typer.Option(
+    help="Outputs per input (default: the pipeline file's, else 1).")]
+Seed = Annotated[int | None, typer.Option(
+    help="Run seed (default: the pipeline file's, else 0).")]
+Workers = Annotated[int, typer.Option(
+    help="Worker processes; each uses cores/workers torch threads.")]
+Device = Annotated[str, typer.Option(
+    help="Torch device for tensor work: cpu, auto, cuda, cuda:N, mps.")]
+Format = Annotated[str, typer.Option(
+    "--format", help="Output format: same (PNG when the input's cannot hold RGB), "
+    "jpg, png, webp, tif, bmp.")]
+Quality = Annotated[int | None, typer.Option(
+    help="Encoder quality 1-100 for JPEG/WebP outputs (default: Pillow's).")]
+MaxPixels = Annotated[int | None, typer.Option(
+    help="Refuse inputs with more pixels (default 40 MP).")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")]
+AllowFailures = Annotated[bool, typer.Option(
+    "--allow-failures", help="Exit 0 even if some files failed.")]
+Replay = Annotated[Path | None, typer.Option(
+    "--replay", help="Remake the outputs of MANIFEST from its recorded parameters.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``batch`` command."""
+    app.command("batch", no_args_is_help=True)(batch)
+
+
+def batch(  # noqa: PLR0913 - one parameter per command-line option, as Typer wants
+    src: Src = None,
+    dest: Dest = None,
+    ops: Ops = None,
+    pipeline: PipelineOption = None,
+    copies: Copies = None,
+    seed: Seed = None,
+    workers: Workers = 1,
+    device: Device = "cpu",
+    output_format: Format = "same",
+    quality: Quality = None,
+    max_pixels: MaxPixels = None,
+    dry_run: DryRun = False,
+    allow_failures: AllowFailures = False,
+    replay_manifest: Replay = None,
+) -> None:
+    """Write COPIES augmented or stylised variants of every image under SRC into DEST.
+
+    Running the same command again resumes: only missing or damaged outputs are made.
+    """
+    from styletools.batch import BatchSettings, parse_format
+    from styletools.devices import resolve_device
+    from styletools.images import DEFAULT_MAX_PIXELS
+    from styletools.tools import default_registry
+
+    registry = default_registry()
+    cap = max_pixels or DEFAULT_MAX_PIXELS
+    where = str(resolve_device(device))
+    with _interruptible():
+        if replay_manifest is not None:
+            failed = _replay(replay_manifest, src, dest, registry, workers, where, cap)
+        else:
+            declared = _pipeline(ops, pipeline, registry)
+            # Command-line values win over the pipeline file's, which win over the defaults.
+            settings = BatchSettings(
+                declared.steps, seed=_first(seed, declared.seed, 0),
+                copies=_first(copies, declared.copies, 1), fmt=parse_format(output_format),
+                quality=quality, device=where, max_pixels=cap,
+            )
+            failed = _batch(_folders(src, dest), settings, workers, dry_run)
+    if failed and not allow_failures:
+        raise typer.Exit(code=1)
+
+
+def _folders(src: Path | None, dest: Path | None) -> tuple[Path, Path]:
+    if src is None or dest is None:
+        raise ConfigError("batch: give SRC and DEST folders (or --replay MANIFEST)")
+    return src, dest
+
+
+def _first(*values: int | None) -> int:
+    return next(value for value in values if value is not None)
+
+
+def _pipeline(ops: str | None, pipeline: Path | None, registry: ToolRegistry) -> PipelineFile:
+    from styletools.batch import PipelineFile, load_pipeline, parse_ops
+
+    if (ops is None) == (pipeline is None):
+        raise ConfigError("batch: give exactly one of --ops or --pipeline")
+    if pipeline is not None:
+        return load_pipeline(pipeline, registry)
+    return PipelineFile(parse_ops(ops or "", registry))
+
+
+def _batch(folders: tuple[Path, Path], settings: BatchSettings, workers: int, dry: bool) -> int:
+    """Plan, show the plan, run it with a progress bar; return the number of failures."""
+    from rich.console import Console
+
+    from styletools.batch import count_done, make_plan, run_plan
+
+    plan = make_plan(*folders, settings)
+    done = count_done(plan)
+    _show_plan(Console(), plan, done)
+    if dry:
+        return 0
+    errors = Console(stderr=True)
+    with _progress(errors, len(plan.items) - done, "batch") as on_record:
+        result = run_plan(plan, workers=workers, on_record=on_record)
+    rows = [("outputs planned", len(plan.items)), ("already done", result.done_before),
+            ("written now", result.written), ("failed", len(result.failed))]
+    _show_summary(Console(), rows, len(result.records), result.seconds)
+    return len(result.failed)
+
+
+def _replay(
+    manifest: Path,
+    out: Path | None,
+    extra: Path | None,
+    registry: ToolRegistry,
+    workers: int,
+    device: str,
+    max_pixels: int,
+) -> int:
+    """Replay a manifest; return the number of failed or different outputs."""
+    from rich.console import Console
+
+    from styletools.batch import plan_replay, replay
+
+    if extra is not None:
+        raise ConfigError("batch --replay: give at most one folder, the output folder")
+    plan = plan_replay(manifest, out or manifest.parent, registry,
+                       device=device, max_pixels=max_pixels)
+    with _progress(Console(stderr=True), len(plan.items), "replay") as on_record:
+        result = replay(plan, workers=workers, on_record=on_record)
+    for name in result.different:
+        Console(stderr=True).print(f"[yellow]differs[/] {name}: sha256 is not the recorded one")
+    rows = [("outputs replayed", len(plan.items)), ("identical", len(plan.items)
+            - len(result.different) - len(result.failed)), ("different", len(result.different)),
+            ("failed", len(result.failed))]
+    _show_summary(Console(), rows, len(result.records), result.seconds)
+    return len(result.failed) + len(result.different)
+
+
+def _show_plan(console: Console, plan: Plan, done: int) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{plan.src} -> {plan.dest}")
+    table.add_column("class")
+    table.add_column("inputs", justify="right")
+    table.add_column("outputs", justify="right")
+    for name, count in plan.inputs_per_class().items():
+        table.add_row(name, str(count), str(count * plan.settings.copies))
+    table.add_row("total", str(len({item.source for item in plan.items})), str(len(plan.items)),
+                  style="bold")
+    console.print(table)
+    console.print(f"already done: {done}; to make: {len(plan.items) - done}; "
+                  f"ignored (not images): {len(plan.ignored)}")
+
+
+@contextmanager
+def _progress(console: Console, total: int, label: str) -> Iterator[RecordCallback]:
+    """A progress bar (files done, failures, rate) and a callback that advances it."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("failed {task.fields[failed]}"), TextColumn("{task.fields[rate]}"),
+               TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task(label, total=total, failed=0, rate="")
+        failed = 0
+
+        def advance(record: OutputRecord) -> None:
+            nonlocal failed
+            if record.error is not None:
+                failed += 1
+                bar.console.print(f"[red]failed[/] {record.source}: {record.error}")
+            bar.advance(task)
+            speed = bar.tasks[task].speed
+            bar.update(task, failed=failed, rate=f"{speed:.1f} img/s" if speed else "")
+
+        yield advance
+
+
+def _show_summary(console: Console, rows: list[tuple[str, int]], made: int, seconds: float) -> None:
+    from rich.table import Table
+
+    table = Table(title="summary", show_header=False)
+    for name, value in rows:
+        table.add_row(name, str(value))
+    table.add_row("seconds", f"{seconds:.1f}")
+    table.add_row("images/s", f"{made / seconds:.2f}" if seconds > 0 else "-")
+    console.print(table)
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C ends the run with a hint; every finished output is already recorded."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        typer.echo("interrupted: run the same command again to resume", err=True)
+        raise typer.Exit(code=INTERRUPTED) from None
