@@ -178,6 +178,7 @@ class _ScaleRun:
     best_image: torch.Tensor | None = None
     last: Costs | None = None
     last_cost: float = math.inf
+    grad_scale: float | None = None
 
 
 def _step(
@@ -192,7 +193,15 @@ def _step(
         run.last, run.last_cost = costs, float(costs.total.detach())
         if run.last_cost < run.best_cost:
             run.best_cost, run.best_image = run.last_cost, image.detach().clone()
-        return costs.total.detach()
+        if not isinstance(optimizer, torch.optim.LBFGS) or image.grad is None:
+            return costs.total.detach()
+        # L-BFGS without a line search falls back to a raw gradient step (t = 1) whenever it
+        # has no curvature pair yet; with gradients of ~1e7 that jumps to inf. One fixed scale
+        # per run (first |g|_1 -> 1) makes that step as small as its first one.
+        if run.grad_scale is None:
+            run.grad_scale = 1.0 / max(float(image.grad.abs().sum()), 1e-30)
+        image.grad.mul_(run.grad_scale)
+        return costs.total.detach() * run.grad_scale
 
     optimizer.step(closure)
     if isinstance(optimizer, torch.optim.Adam):
