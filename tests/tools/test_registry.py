@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
-import sys
-import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -191,73 +188,6 @@ def test_incomplete_tools_are_refused(tool, message):
 def test_registries_are_independent():
     mine = ToolRegistry([Flip])
     assert "rotate" not in mine and "rotate" in default_registry(plugins=False)
-
-
-# --- third-party plugins through entry points --------------------------------------------------
-
-PLUGIN = '''
-from dataclasses import dataclass
-
-from styletools.tools import Tool, param
-
-
-class Invert(Tool):
-    name = "invert"
-    summary = "Invert the colours (a plugin)."
-
-    @dataclass(frozen=True)
-    class Params:
-        amount: float = param(1.0, help="blend with the original", min=0.0, max=1.0)
-
-    def transform(self, images, params):
-        return images + self.params.amount * (1 - 2 * images)
-'''
-
-
-def _distribution(root: Path, name: str, entry_points: str) -> None:
-    info = root / f"{name}-0.1.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(f"[styletools.tools]\n{entry_points}\n")
-
-
-def install_plugins(root: Path) -> None:
-    """A working plugin ``invert`` and a broken one ``broken``, importable from ``root``."""
-    (root / "demo_invert.py").write_text(textwrap.dedent(PLUGIN))
-    (root / "demo_broken.py").write_text("raise ImportError('needs a library that is missing')\n")
-    _distribution(root, "demo_invert", "invert = demo_invert:Invert")
-    _distribution(root, "demo_broken", "broken = demo_broken:Tool")
-
-
-@pytest.fixture
-def plugins(tmp_path, monkeypatch):
-    install_plugins(tmp_path)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield tmp_path
-    for module in ("demo_invert", "demo_broken"):
-        sys.modules.pop(module, None)
-
-
-def test_plugin_is_registered_and_broken_one_reported(plugins, images):
-    registry = default_registry()
-    assert "invert" in registry and "sobel" in registry
-    [broken] = registry.broken
-    assert broken.name == "broken" and "needs a library that is missing" in broken.reason
-    out = registry.create("invert", {"amount": "1"})(images)
-    torch.testing.assert_close(out, 1 - images)
-
-
-def test_plugin_with_a_taken_name_is_reported(tmp_path, monkeypatch):
-    (tmp_path / "demo_clash.py").write_text(
-        "from styletools.tools.augment import Flip as Clash\n"
-    )
-    _distribution(tmp_path, "demo_clash", "clash = demo_clash:Clash")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    registry = default_registry()
-    assert [(b.name, "already registered" in b.reason) for b in registry.broken] == [
-        ("clash", True)
-    ]
-    sys.modules.pop("demo_clash", None)
 
 
 def test_package_error_root():
