@@ -23,13 +23,20 @@ from styletools.errors import ConfigError
 IN_FLIGHT_PER_WORKER = 2
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, e.g. under ``taskset``), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def threads_per_worker(workers: int, cores: int | None = None) -> int:
     """Torch threads for each of ``workers`` processes so that workers x threads <= cores.
 
     >>> threads_per_worker(2, cores=8)
     4
     """
-    return max(1, (cores or os.cpu_count() or 1) // workers)
+    return max(1, (cores or usable_cores()) // workers)
 
 
 def init_worker(threads: int) -> None:
