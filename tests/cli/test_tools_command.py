@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from styletools_cli.main import app
@@ -11,12 +13,13 @@ from typer.testing import CliRunner
 from styletools.images import open_image, resize_long_side, save_image, to_pil, to_tensor
 
 RUNNER = CliRunner()
+CONTENT = Path(__file__).resolve().parents[2] / "gallery" / "examples" / "content" / "tubingen.jpg"
 
 
 @pytest.fixture
-def photo(tmp_path, content_path):
+def photo(tmp_path):
     """A real photo reduced to 48 px, saved as PNG."""
-    return save_image(resize_long_side(open_image(content_path), 48), tmp_path / "photo.png")
+    return save_image(resize_long_side(open_image(CONTENT), 48), tmp_path / "photo.png")
 
 
 def invoke(*args: object):
