@@ -59,10 +59,12 @@ def _controls() -> dict[str, gr.components.Component]:
     with gr.Row():
         strength = gr.Slider(0.1, 5.0, value=1.0, step=0.1, label="Style strength",
                              info="Higher: more painting, less photo")
-        size = gr.Slider(64, 2048, value=DEFAULT.size, step=16, label="Output size (long side, px)")
+        size = gr.Slider(64, 2048, value=DEFAULT.size, step=16, label="Output size (long side, px)",
+                         elem_id="output-size")
     with gr.Row():
         quality = gr.Radio(list(PRESETS), value="balanced", label="Quality",
-                           info="More steps and scales: finer detail, longer wait")
+                           info="More steps and scales: finer detail, longer wait",
+                           elem_id="quality")
         preserve = gr.Checkbox(label="Keep the photo's colours", value=False)
     blend = gr.Textbox(label="Style blend", placeholder="e.g. 2, 1 — one weight per painting",
                        visible=False)
@@ -74,15 +76,15 @@ def _controls() -> dict[str, gr.components.Component]:
 
 
 def _advanced() -> dict[str, gr.components.Component]:
-    with gr.Accordion("Advanced", open=False):
+    with gr.Accordion("Advanced", open=False, elem_id="advanced"):
         content_layers = gr.CheckboxGroup(list(LAYER_NAMES), value=list(DEFAULT.content_layers),
                                           label="Content layers")
         style_layers = gr.CheckboxGroup(list(LAYER_NAMES), value=list(DEFAULT.style_layers),
                                         label="Style layers")
         with gr.Row():
             optimizer = gr.Radio(list(OPTIMIZERS), value=DEFAULT.optimizer, label="Optimiser")
-            steps = gr.Textbox(label="Steps per scale", placeholder="empty = quality preset; "
-                               "e.g. 150, 100, 60 (coarsest first)")
+            steps = gr.Textbox(label="Steps per scale", elem_id="steps",
+                               placeholder="empty = quality preset; e.g. 150, 100, 60")
             tv_weight = gr.Number(value=DEFAULT.tv_weight, minimum=0,
                                   label="Smoothness (TV weight)")
     return {"content_layers": content_layers, "style_layers": style_layers,

@@ -1,0 +1,81 @@
+"""A real browser (Debian's chromium, driven by Playwright) uses the app like an artist.
+
+Playwright never downloads a browser here: it launches ``/usr/bin/chromium`` (``.ci/run``
+installs it with apt-get). Set ``STYLETOOLS_SCREENSHOT=gallery/app.png`` to also write the
+README screenshot, with a larger result.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SCREENSHOT = os.environ.get("STYLETOOLS_SCREENSHOT")
+#: Tiny settings for CI; a result worth looking at when the README screenshot is taken.
+SIZE, STEPS = ("256", "30, 20") if SCREENSHOT else ("64", "2")
+TIMEOUT_MS = 400_000 if SCREENSHOT else 90_000
+
+pytestmark = [
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="apt-get install chromium"),
+    pytest.mark.filterwarnings("ignore::ResourceWarning"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+def _set(page, elem_id: str, value: str) -> None:
+    field = page.locator(f"#{elem_id} input[type=number], #{elem_id} textarea").first
+    field.fill(value)
+    field.press("Tab")
+
+
+def _readme_screenshot(page, path: Path) -> None:
+    """The top of the page, as a 256-colour PNG so the README stays light (< 500 KB)."""
+    from PIL import Image
+
+    page.locator("#advanced").get_by_text("Advanced").click()  # close it again
+    page.evaluate("window.scrollTo(0, 0)")
+    raw = path.with_suffix(".raw.png")
+    page.screenshot(path=str(raw))
+    with Image.open(raw) as shot:
+        shot.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+    raw.unlink()
+
+
+def test_artist_stylises_a_photo(server, browser, content_path, style_paths, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.url)
+    page.locator("#content-image input[type=file]").set_input_files(str(content_path))
+    page.locator("#style-images input[type=file]").set_input_files(str(style_paths[0]))
+    page.locator("#content-image img").first.wait_for()
+    page.locator("#style-images img").first.wait_for()
+    _set(page, "output-size", SIZE)
+    page.locator("#advanced").get_by_text("Advanced").click()
+    _set(page, "steps", STEPS)
+    page.locator("#run-transfer").click()
+    page.locator("#transfer-status").get_by_text("Done").wait_for()
+    result = page.locator("#result-image img").first
+    assert result.is_visible()
+    assert result.evaluate("img => img.naturalWidth") == int(SIZE)
+    page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+    if SCREENSHOT:
+        _readme_screenshot(page, Path(SCREENSHOT))
+    page.close()
+    assert (tmp_path / "app.png").stat().st_size > 10_000

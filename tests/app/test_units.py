@@ -1,0 +1,116 @@
+"""The app's pieces in-process: settings translation, live preview and stop, network views."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import torch
+from styletools_cli.app_command import parse_auth
+from styletools_cli.app_context import StopSignals, find_paintings
+from styletools_cli.app_network_views import feature_grid, gram_heatmap, strongest_channels
+from styletools_cli.app_preview import LiveTransfer, status_line
+from styletools_cli.app_transfer_tab import DEFAULT, TransferSettings, parse_numbers
+
+from styletools.errors import ConfigError, ShapeError
+from styletools.transfer import Backbone, TransferProgress, TransferResult, load_image_tensor
+
+
+@pytest.fixture(scope="module")
+def backbone() -> Backbone:
+    return Backbone(device="cpu")
+
+
+def _settings(**changes: object) -> TransferSettings:
+    values = dict(strength=1.0, size=64, quality="balanced", preserve_colors=False, blend=None,
+                  seed=3, content_layers=["relu4_2"], style_layers=["relu1_1", "relu2_1"],
+                  optimizer="adam", steps=None, tv_weight=0.0)
+    return TransferSettings(**{**values, **changes})
+
+
+@pytest.mark.parametrize(("text", "expected"), [("150, 100 60", (150, 100, 60)), ("", ()),
+                                                (None, ()), ("7", (7,))])
+def test_parse_numbers(text, expected):
+    assert parse_numbers(text, int, "steps") == expected
+
+
+def test_parse_numbers_names_the_setting():
+    with pytest.raises(ConfigError, match="style blend: expected numbers"):
+        parse_numbers("two, one", float, "style blend")
+
+
+def test_settings_become_a_config():
+    config = _settings(strength=2.0, steps="30, 20", blend="2, 1", size=128.0).config()
+    assert config.size == 128 and config.scales == 2 and config.steps == (30, 20)
+    assert config.style_weight == pytest.approx(2 * DEFAULT.style_weight)
+    assert config.style_blend == (2.0, 1.0) and config.seed == 3
+    assert _settings().config().steps == DEFAULT.steps  # empty steps: the preset's
+
+
+def test_bad_setting_is_a_config_error():
+    with pytest.raises(ConfigError, match="optimizer"):
+        _settings(optimizer="sgd").config()
+
+
+def test_stop_signals_are_per_session():
+    signals = StopSignals()
+    mine, theirs = signals.arm("me"), signals.arm("them")
+    assert signals.stop("me") and mine.is_set() and not theirs.is_set()
+    signals.release("me", mine)
+    assert not signals.stop("me")
+
+
+def test_live_transfer_streams_then_stops_with_the_best_image(backbone, content_path, style_paths):
+    content = load_image_tensor(content_path, 64)
+    style = load_image_tensor(style_paths[0], 64)
+    config = _settings(steps="200").config()
+    stop = threading.Event()
+    items = []
+    for item in LiveTransfer(content, [style], config, backbone=backbone, stop=stop, interval=0):
+        items.append(item)
+        stop.set()  # the artist presses Stop after the first preview
+    *previews, result = items
+    assert previews and all(isinstance(p, TransferProgress) for p in previews)
+    assert isinstance(result, TransferResult) and result.stopped
+    assert result.image.shape == content.shape and previews[-1].step < 200
+    assert "step 1/200" in status_line(previews[0])
+
+
+def test_live_transfer_reraises_core_errors(backbone, content_path):
+    content = load_image_tensor(content_path, 64)
+    config = _settings(blend="1, 2, 3").config()  # three weights for one style
+    with pytest.raises(ConfigError, match="style_blend"):
+        list(LiveTransfer(content, [content], config, backbone=backbone, stop=threading.Event()))
+
+
+def test_feature_grid_shows_the_strongest_channels():
+    acts = torch.zeros(1, 8, 4, 6)
+    acts[0, 5] = 3.0
+    acts[0, 2] = 1.0
+    assert strongest_channels(acts, 2).tolist() == [5, 2]
+    grid = feature_grid(acts, 4, tile=30)
+    assert grid.shape == (1, 3, 2 * 22, 2 * 32) and 0 <= grid.min() <= grid.max() <= 1
+
+
+def test_gram_heatmap_shape_and_check():
+    assert gram_heatmap(torch.rand(1, 16, 16), side=64).shape == (1, 3, 64, 64)
+    with pytest.raises(ShapeError):
+        gram_heatmap(torch.rand(16, 16))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [(None, None), ("ann:s3cret:x", ("ann", "s3cret:x"))]
+)
+def test_parse_auth(text, expected):
+    assert parse_auth(text) == expected
+
+
+@pytest.mark.parametrize("text", ["ann", ":pw", "ann:"])
+def test_parse_auth_refuses(text):
+    with pytest.raises(ConfigError, match="--auth"):
+        parse_auth(text)
+
+
+def test_paintings_are_found_and_a_missing_folder_hides_the_gallery(tmp_path):
+    assert len(find_paintings()) >= 1
+    assert find_paintings(tmp_path / "missing") == ()
