@@ -41,7 +41,11 @@ app = typer.Typer(
 
 
 #: Each module defines ``register(app)``; a new front-end command is one entry here.
-COMMAND_MODULES: tuple[str, ...] = ("tools_command", "batch_command")
+COMMAND_MODULES: tuple[str, ...] = (
+    "tools_command",
+    "batch_command",
+    "app_command",
+)
 
 
 def _register_commands() -> None:
