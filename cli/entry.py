@@ -13,8 +13,7 @@ def run() -> None:
         if error.name not in ("typer", "rich", "click"):
             raise
         sys.stderr.write(
-            f"styletools: the command line needs {error.name!r}: "
-            "pip install 'styletools[cli]'\n"
+            f"styletools: the command line needs {error.name!r}: pip install 'styletools[cli]'\n"
         )
         sys.exit(1)
     app()

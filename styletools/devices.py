@@ -30,8 +30,7 @@ def resolve_device(name: str = "auto") -> torch.device:
         raise ConfigError(f"device: unknown {name!r}; use auto, cpu, cuda, cuda:N or mps") from None
     available = {
         "cpu": True,
-        "cuda": torch.cuda.is_available()
-        and (device.index or 0) < torch.cuda.device_count(),
+        "cuda": torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count(),
         "mps": _mps_available(),
     }
     if not available.get(device.type, False):

@@ -91,9 +91,7 @@ def check_pixels(size: tuple[int, int], *, max_pixels: int, name: str | Path) ->
         )
 
 
-def normalize_image(
-    image: Image.Image, *, background: tuple[int, int, int] = WHITE
-) -> Image.Image:
+def normalize_image(image: Image.Image, *, background: tuple[int, int, int] = WHITE) -> Image.Image:
     """Turn a decoded image of any mode into upright 8-bit sRGB.
 
     Pillow's own ``convert("RGB")`` clips 16-bit data to 255 and ignores colour profiles,

@@ -237,7 +237,11 @@ def _optimise_scale(
     # L-BFGS flattens gradients with .view(-1): the image must be contiguous (a tensor from
     # to_tensor is an HWC permute, so a clone that keeps its strides is not).
     image = image.detach().clone(memory_format=torch.contiguous_format).requires_grad_(True)
-    optimizer, run, scale_start = _make_optimizer(image, objective.config), _ScaleRun(), time.perf_counter()
+    optimizer, run, scale_start = (
+        _make_optimizer(image, objective.config),
+        _ScaleRun(),
+        time.perf_counter(),
+    )
     steps = objective.config.steps_per_scale()[scale]
     for step in range(1, steps + 1):
         _step(optimizer, objective, image, run)
@@ -281,7 +285,9 @@ def scale_to_long_side(image: torch.Tensor, long_side: int) -> torch.Tensor:
     size = (max(1, round(height * scale)), max(1, round(width * scale)))
     if size == (height, width):
         return image
-    return F.interpolate(image, size=size, mode="bicubic", antialias=True, align_corners=False).clamp(0, 1)
+    return F.interpolate(
+        image, size=size, mode="bicubic", antialias=True, align_corners=False
+    ).clamp(0, 1)
 
 
 def _initial_image(
@@ -294,7 +300,9 @@ def _initial_image(
         noise = torch.rand(content.shape, generator=generator)
         return noise.to(content.device)
     picture = images.to_tensor(images.open_image(config.init)).to(content.device)
-    return F.interpolate(picture, size=content.shape[-2:], mode="bicubic", antialias=True).clamp(0, 1)
+    return F.interpolate(picture, size=content.shape[-2:], mode="bicubic", antialias=True).clamp(
+        0, 1
+    )
 
 
 def _check_image(name: str, tensor: torch.Tensor) -> None:
@@ -352,11 +360,15 @@ def stylize(
     blend = _blend_weights(config, len(styles))
     seed = config.seed if config.seed is not None else new_seed()
     backbone = backbone or Backbone(config.weights, device=config.device)
-    features = backbone.features((*config.content_layers, *config.style_layers), pooling=config.pooling)
+    features = backbone.features(
+        (*config.content_layers, *config.style_layers), pooling=config.pooling
+    )
     content = scale_to_long_side(content.to(backbone.device), config.size)
     if config.preserve_color:
         styles = [match_color(style.to(backbone.device), content) for style in styles]
-    return _coarse_to_fine(content, styles, blend, config, features, seed, (on_progress, should_stop))
+    return _coarse_to_fine(
+        content, styles, blend, config, features, seed, (on_progress, should_stop)
+    )
 
 
 def _coarse_to_fine(
@@ -370,16 +382,23 @@ def _coarse_to_fine(
 ) -> TransferResult:
     sizes, device = config.scale_sizes(), content.device
     shapes = [scale_to_long_side(content[:, :1], s).shape[-2:] for s in sizes]
-    clock = _Clock(time.perf_counter(), tuple((h * w, n) for (h, w), n in zip(shapes, config.steps_per_scale(), strict=True)))
+    clock = _Clock(
+        time.perf_counter(),
+        tuple((h * w, n) for (h, w), n in zip(shapes, config.steps_per_scale(), strict=True)),
+    )
     image, stopped = None, False
     for scale, size in enumerate(sizes):
         scaled_content = scale_to_long_side(content, size)
-        scaled_styles = [scale_to_long_side(s.to(device), round(size * config.style_scale)) for s in styles]
+        scaled_styles = [
+            scale_to_long_side(s.to(device), round(size * config.style_scale)) for s in styles
+        ]
         objective = Objective(features, scaled_content, scaled_styles, blend, config)
         if image is None:
             image = _initial_image(config, scaled_content, torch.Generator().manual_seed(seed))
         else:
-            image = F.interpolate(image, size=scaled_content.shape[-2:], mode="bicubic", align_corners=False).clamp(0, 1)
+            image = F.interpolate(
+                image, size=scaled_content.shape[-2:], mode="bicubic", align_corners=False
+            ).clamp(0, 1)
         image, stopped = _optimise_scale(image, objective, scale, clock, hooks)
         if stopped:
             break
@@ -387,13 +406,21 @@ def _coarse_to_fine(
         final_cost = float(objective(image).total)
     if config.preserve_color:
         image = keep_luminance(image, content)
-    return TransferResult(image.detach().clamp(0, 1).cpu(), seed, final_cost, time.perf_counter() - clock.start, stopped)
+    return TransferResult(
+        image.detach().clamp(0, 1).cpu(),
+        seed,
+        final_cost,
+        time.perf_counter() - clock.start,
+        stopped,
+    )
 
 
 ImageSource = str | Path | Image.Image
 
 
-def load_image_tensor(source: ImageSource, long_side: int, *, max_pixels: int = images.DEFAULT_MAX_PIXELS) -> torch.Tensor:
+def load_image_tensor(
+    source: ImageSource, long_side: int, *, max_pixels: int = images.DEFAULT_MAX_PIXELS
+) -> torch.Tensor:
     """Open a path (or take a PIL image), resize its long side with Lanczos, make a tensor."""
     if isinstance(source, Image.Image):
         picture = images.normalize_image(source)
@@ -432,5 +459,7 @@ def transfer(
     content_tensor = load_image_tensor(content, config.size)
     style_size = max(16, round(config.size * config.style_scale))
     style_tensors = [load_image_tensor(s, style_size) for s in sources]
-    result = stylize(content_tensor, style_tensors, config, backbone=backbone, on_progress=on_progress)
+    result = stylize(
+        content_tensor, style_tensors, config, backbone=backbone, on_progress=on_progress
+    )
     return images.to_pil(result.image)

@@ -19,7 +19,13 @@ from torch import nn
 from styletools.errors import ConfigError
 
 #: VGG19's convolutions in order: (block, index in block, output channels).
-_BLOCKS: tuple[tuple[int, int, int], ...] = ((1, 2, 64), (2, 2, 128), (3, 4, 256), (4, 4, 512), (5, 4, 512))
+_BLOCKS: tuple[tuple[int, int, int], ...] = (
+    (1, 2, 64),
+    (2, 2, 128),
+    (3, 4, 256),
+    (4, 4, 512),
+    (5, 4, 512),
+)
 
 
 def _conv_table() -> tuple[tuple[str, int, int], ...]:
@@ -36,7 +42,9 @@ CONVS: tuple[tuple[str, int, int], ...] = _conv_table()
 #: Every layer a user can name: relu1_1 … relu5_4, in network order.
 LAYER_NAMES: tuple[str, ...] = tuple(name.replace("conv", "relu") for name, _, _ in CONVS)
 #: Channels of each ReLU layer, e.g. LAYER_CHANNELS["relu3_1"] == 256.
-LAYER_CHANNELS: dict[str, int] = {name: c for name, (_, _, c) in zip(LAYER_NAMES, CONVS, strict=True)}
+LAYER_CHANNELS: dict[str, int] = {
+    name: c for name, (_, _, c) in zip(LAYER_NAMES, CONVS, strict=True)
+}
 Pooling = Literal["max", "avg"]
 _POOLS: dict[str, type[nn.Module]] = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}
 
@@ -106,7 +114,9 @@ def _build_body(state: dict[str, torch.Tensor], last: int) -> nn.ModuleList:
     convs = nn.ModuleList()
     for name, cin, cout in CONVS[: last + 1]:
         conv = nn.Conv2d(cin, cout, kernel_size=3, padding=1)
-        conv.weight.data = state[f"{name}.weight"].float().contiguous(memory_format=torch.channels_last)
+        conv.weight.data = (
+            state[f"{name}.weight"].float().contiguous(memory_format=torch.channels_last)
+        )
         conv.bias.data = state[f"{name}.bias"].float()
         convs.append(conv)
     return convs

@@ -59,9 +59,7 @@ class _ChannelAffine(nn.Module):
 PREPROCESSING: dict[str, Preprocessing] = {
     # Caffe's VGG: BGR, 0–255, mean pixel subtracted (Simonyan & Zisserman's release notes).
     "caffe": Preprocessing("caffe", True, 255.0, (103.939, 116.779, 123.68), (1.0, 1.0, 1.0)),
-    "imagenet": Preprocessing(
-        "imagenet", False, 1.0, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-    ),
+    "imagenet": Preprocessing("imagenet", False, 1.0, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
 }
 
 
@@ -102,7 +100,9 @@ def locate(entry: ManifestEntry) -> Path | None:
     """Where this machine holds the entry's file, or None when it does not."""
     if entry.source == "package":
         try:
-            path = Path(str(importlib.metadata.distribution(entry.package or "").locate_file(entry.file)))
+            path = Path(
+                str(importlib.metadata.distribution(entry.package or "").locate_file(entry.file))
+            )
         except importlib.metadata.PackageNotFoundError:
             return None
     else:
@@ -194,7 +194,12 @@ def _load(path: Path, fmt: str, preprocessing: str, weights_id: str) -> VGGWeigh
     try:
         state = _LOADERS[fmt](path)
     except (
-        OSError, RuntimeError, KeyError, ValueError, StopIteration, pickle.UnpicklingError
+        OSError,
+        RuntimeError,
+        KeyError,
+        ValueError,
+        StopIteration,
+        pickle.UnpicklingError,
     ) as error:
         raise WeightsError(f"{path}: cannot read {fmt} weights ({error})") from None
     check_shapes(state, path)
@@ -243,7 +248,9 @@ def load_keras_h5(path: Path) -> dict[str, torch.Tensor]:
     try:
         import h5py
     except ModuleNotFoundError:
-        raise WeightsError(f"{path}: reading .h5 needs h5py: pip install 'styletools[h5]'") from None
+        raise WeightsError(
+            f"{path}: reading .h5 needs h5py: pip install 'styletools[h5]'"
+        ) from None
     state = {}
     with h5py.File(path, "r") as handle:
         for name, _, _ in CONVS:

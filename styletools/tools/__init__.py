@@ -17,7 +17,7 @@ Nothing is registered at import: :func:`default_registry` builds a fresh registr
 
 from __future__ import annotations
 
-from styletools.tools import augment, edges
+from styletools.tools import augment, edges, stylize
 from styletools.tools.params import FloatRange, ParamSpec, param, param_specs, parse_params
 from styletools.tools.registry import (
     DEFAULT_SEED,
@@ -35,7 +35,7 @@ from styletools.tools.registry import (
 BUILTIN_TOOLS: tuple[type[Tool], ...] = (
     *edges.TOOLS,
     *augment.TOOLS,
-    # slot: *stylize.TOOLS (style as a tool)
+    *stylize.TOOLS,
 )
 
 

@@ -1,0 +1,30 @@
+# The two set-up commands of the README. Each creates .venv when missing and installs what
+# it needs, so either works first on a fresh machine with Python 3.11 and pip.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_OUT := out/tubingen_starry_night.png
+
+.PHONY: demo test install-dev browser
+
+$(BIN)/pip:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+## make demo: install styletools and stylise a bundled photo with a bundled painting.
+demo: $(BIN)/pip
+	$(BIN)/pip install -q -e ".[cli]"
+	$(BIN)/styletools transfer gallery/examples/content/tubingen.jpg \
+		gallery/examples/style/starry_night.jpg -o $(DEMO_OUT) --seed 0 --overwrite
+
+## make test: install the development extras and a browser, then run the whole test suite.
+test: install-dev browser
+	$(BIN)/pytest
+
+install-dev: $(BIN)/pip
+	$(BIN)/pip install -q -e ".[dev]"
+
+# The browser test drives Debian's chromium; Playwright never downloads one of its own.
+browser:
+	@command -v chromium >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }

@@ -1,0 +1,320 @@
+"""Style transfer speed, side by side with pastiche 1.6.0, printed as JSON.
+
+Usage:
+    python benchmarks/transfer_bench.py                 # per-step + peak + RSS + end-to-end
+    python benchmarks/transfer_bench.py --only step     # just the per-step comparison
+    python benchmarks/transfer_bench.py --pastiche-steps 1000   # pastiche's full default run
+
+Both programs get the same photo, painting, weights (pastiche's own codebook file), size,
+layers (content relu4_2; style relu1_1…relu5_1) and optimiser (L-BFGS, one evaluation per
+step). Final images are scored by one shared evaluator: styletools' cost J at its defaults,
+whose balance of terms is pastiche's (our β = 0.25 vs pastiche's equivalent 0.244).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "gallery/examples/content/tubingen.jpg"
+STYLE = ROOT / "gallery/examples/style/starry_night.jpg"
+DEEPEST = "relu5_1"
+
+
+def vgg_pass_gflop(height: int, width: int) -> float:
+    """FLOPs of one forward + input-gradient backward through VGG19 up to relu5_1.
+
+    Frozen weights need no weight gradient, so the backward costs about one forward.
+    """
+    from styletools.vgg import CONVS, LAYER_NAMES
+
+    flops, h, w = 0.0, height, width
+    for (_, cin, cout), relu in zip(CONVS, LAYER_NAMES, strict=True):
+        if relu.endswith("_1") and relu != "relu1_1":
+            h, w = h // 2, w // 2
+        flops += 2 * 9 * cin * cout * h * w
+        if relu == DEEPEST:
+            break
+    return 2 * flops / 1e9
+
+
+def conv_peak_gflops(repeats: int = 5) -> float:
+    """Best 3x3 conv2d throughput of this machine (channels_last, the layout we use)."""
+    best = 0.0
+    for channels, side in ((256, 64), (128, 128), (512, 32)):
+        x = torch.rand(1, channels, side, side).contiguous(memory_format=torch.channels_last)
+        w = torch.rand(channels, channels, 3, 3).contiguous(memory_format=torch.channels_last)
+        F.conv2d(x, w, padding=1)
+        start = time.perf_counter()
+        for _ in range(repeats):
+            F.conv2d(x, w, padding=1)
+        seconds = (time.perf_counter() - start) / repeats
+        best = max(best, 2 * 9 * channels * channels * side * side / seconds / 1e9)
+    return best
+
+
+def ours_seconds_per_step(size: int, steps: int) -> tuple[float, tuple[int, int]]:
+    """Median seconds per L-BFGS step of styletools at one scale (first step = warm-up)."""
+    from styletools.config import TransferConfig
+    from styletools.transfer import Backbone, load_image_tensor, stylize
+
+    config = TransferConfig(size=size, scales=1, steps=(steps + 1,), seed=0, device="cpu")
+    stamps: list[float] = []
+    content = load_image_tensor(CONTENT, size)
+    style = load_image_tensor(STYLE, size)
+    stylize(
+        content,
+        [style],
+        config,
+        backbone=Backbone(device="cpu"),
+        on_progress=lambda p: stamps.append(time.perf_counter()),
+    )
+    return statistics.median(b - a for a, b in zip(stamps, stamps[1:], strict=False)), tuple(
+        content.shape[-2:]
+    )
+
+
+def pastiche_artist(size: int) -> object:
+    from pastiche.pastiche import PasticheArtist
+
+    return PasticheArtist(str(CONTENT), [str(STYLE)], size=size, device="cpu")
+
+
+def pastiche_seconds_per_step(size: int, steps: int) -> float:
+    """Median seconds per pastiche ``draw()`` (one L-BFGS step), after one warm-up step."""
+    artist = pastiche_artist(size)
+    artist.draw()
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        artist.draw()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def per_step(sizes: list[int], steps: int, peak: float) -> list[dict[str, object]]:
+    """Alternate pastiche and styletools at each size so drifting load hits both alike."""
+    rows = []
+    for size in sizes:
+        theirs = pastiche_seconds_per_step(size, steps)
+        ours, shape = ours_seconds_per_step(size, steps)
+        gflop = vgg_pass_gflop(*shape)
+        rows.append(
+            {
+                "size": list(shape),
+                "steps_timed": steps,
+                "gflop_per_step": round(gflop, 1),
+                "pastiche_s_per_step": round(theirs, 3),
+                "styletools_s_per_step": round(ours, 3),
+                "ratio_styletools_over_pastiche": round(ours / theirs, 3),
+                "styletools_gflops": round(gflop / ours, 1),
+                "styletools_fraction_of_peak": round(gflop / ours / peak, 3),
+                "pastiche_fraction_of_peak": round(gflop / theirs / peak, 3),
+            }
+        )
+    return rows
+
+
+def shared_cost(path: Path, size: int) -> float:
+    """Score an output with styletools' default J, the same evaluator for both programs."""
+    from styletools.config import TransferConfig
+    from styletools.images import open_image, to_tensor
+    from styletools.transfer import Backbone, Objective, load_image_tensor
+
+    config = TransferConfig(size=size)
+    backbone = Backbone(device="cpu")
+    features = backbone.features((*config.content_layers, *config.style_layers))
+    image = to_tensor(open_image(path))
+    content = F.interpolate(
+        load_image_tensor(CONTENT, size), size=image.shape[-2:], mode="bicubic", antialias=True
+    )
+    objective = Objective(features, content, [load_image_tensor(STYLE, size)], (1.0,), config)
+    with torch.no_grad():
+        return float(objective(image).total)
+
+
+def run_ours_default(size: int, out: Path) -> float:
+    """Wall time of ``styletools transfer`` at the default preset, as a user runs it."""
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "styletools",
+            "transfer",
+            str(CONTENT),
+            str(STYLE),
+            "--size",
+            str(size),
+            "--seed",
+            "0",
+            "--device",
+            "cpu",
+            "-o",
+            str(out),
+            "--overwrite",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def run_pastiche(size: int, steps: int, out: Path) -> float:
+    """Wall time of pastiche's own CLI (its defaults, 1000 steps unless told otherwise)."""
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pastiche",
+            "--device",
+            "cpu",
+            "--size",
+            str(size),
+            "--num-steps",
+            str(steps),
+            "--no-verbose",
+            "-c",
+            str(CONTENT),
+            "-s",
+            str(STYLE),
+            "-o",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+CACHE = ROOT / "benchmarks/.cache"
+
+
+def pastiche_reference(size: int, steps: int) -> tuple[Path, float, bool]:
+    """pastiche's output and wall time, cached: its default run takes about an hour here.
+
+    Returns:
+        The image, the wall seconds it took when it was made, and whether it came from cache.
+    """
+    import importlib.metadata
+
+    stem = CACHE / f"pastiche-{importlib.metadata.version('pastiche')}-{size}px-{steps}steps"
+    image, record = stem.with_suffix(".png"), stem.with_suffix(".json")
+    if image.exists() and record.exists():
+        return image, json.loads(record.read_text())["wall_s"], True
+    CACHE.mkdir(parents=True, exist_ok=True)
+    wall = run_pastiche(size, steps, image)
+    record.write_text(json.dumps({"wall_s": wall, "made": time.strftime("%Y-%m-%d %H:%M")}))
+    return image, wall, False
+
+
+def end_to_end(
+    size: int, pastiche_steps: int, per_step_pastiche: float, workdir: Path
+) -> dict[str, object]:
+    """Our default preset vs pastiche's default run at the same output size, same evaluator.
+
+    pastiche's default wall time is its per-step time, measured in this run beside ours,
+    times its step count: its cached reference image may have been made on a busier machine.
+    """
+    ours_out = workdir / "styletools.png"
+    ours_s = run_ours_default(size, ours_out)
+    theirs_out, theirs_s, cached = pastiche_reference(size, pastiche_steps)
+    default_s = per_step_pastiche * 1000
+    ours_cost, theirs_cost = shared_cost(ours_out, size), shared_cost(theirs_out, size)
+    return {
+        "size": size,
+        "styletools_preset": "balanced",
+        "styletools_wall_s": round(ours_s, 1),
+        "pastiche_s_per_step_this_run": round(per_step_pastiche, 3),
+        "pastiche_default_wall_s": round(default_s, 1),
+        "pastiche_default_wall_s_basis": "1000 steps x s/step measured in this run",
+        "time_ratio_styletools_over_pastiche_default": round(ours_s / default_s, 3),
+        "pastiche_reference_steps": pastiche_steps,
+        "pastiche_reference_wall_s": round(theirs_s, 1),
+        "pastiche_reference_from_cache": cached,
+        "styletools_final_cost": ours_cost,
+        "pastiche_final_cost": theirs_cost,
+        "cost_ratio_styletools_over_pastiche": round(ours_cost / theirs_cost, 3),
+    }
+
+
+def peak_rss_gib(size: int) -> float:
+    """Peak resident memory of a whole ``styletools transfer`` process at ``size`` px."""
+    with tempfile.TemporaryDirectory() as tmp:
+        code = (
+            "import resource, runpy, sys; sys.argv = sys.argv[1:]; "
+            "runpy.run_module('styletools', run_name='__main__')"
+        )
+        # Enough full-size steps to fill L-BFGS's history, the part of memory that grows.
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                code,
+                "styletools",
+                "transfer",
+                str(CONTENT),
+                str(STYLE),
+                "--size",
+                str(size),
+                "--steps",
+                "2,2,22",
+                "--seed",
+                "0",
+                "--device",
+                "cpu",
+                "-o",
+                f"{tmp}/out.png",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("step", "e2e", "rss"), help="Run one part only.")
+    parser.add_argument("--sizes", default="256,512", help="Sizes for the per-step comparison.")
+    parser.add_argument("--steps", type=int, default=5, help="Timed steps per program and size.")
+    parser.add_argument("--size", type=int, default=512, help="Output size of the end-to-end run.")
+    parser.add_argument(
+        "--pastiche-steps", type=int, default=1000, help="pastiche steps in the end-to-end run."
+    )
+    parser.add_argument("--rss-size", type=int, default=1024)
+    args = parser.parse_args()
+    report: dict[str, object] = {
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "cpus": os.cpu_count(),
+    }
+    peak = conv_peak_gflops()
+    report["conv_peak_gflops"] = round(peak, 1)
+    if args.only in (None, "step"):
+        report["per_step"] = per_step([int(s) for s in args.sizes.split(",")], args.steps, peak)
+    if args.only in (None, "rss"):
+        report["peak_rss_gib"] = {str(args.rss_size): round(peak_rss_gib(args.rss_size), 2)}
+    if args.only in (None, "e2e"):
+        per_step_512 = pastiche_seconds_per_step(args.size, args.steps)
+        with tempfile.TemporaryDirectory() as tmp:
+            report["end_to_end"] = end_to_end(
+                args.size, args.pastiche_steps, per_step_512, Path(tmp)
+            )
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""Where the example photos and paintings shipped with the repository live.
+
+They sit in ``gallery/examples`` (with their sources and licenses in ``SOURCES.md``) so the
+demo, the app's painting gallery and the style tools' defaults all use the same files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "gallery" / "examples"
+_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+def example_images(kind: Literal["content", "style"]) -> list[Path]:
+    """The bundled photos (``content``) or paintings (``style``), sorted; empty if absent."""
+    folder = EXAMPLES_DIR / kind
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in _SUFFIXES)

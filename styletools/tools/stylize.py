@@ -1,0 +1,124 @@
+"""Style transfer as a tool: stylise every image of a batch, or each with a random painting.
+
+The kernel is :func:`styletools.transfer.stylize`; these classes only choose the painting
+and settings. ``random-style`` is style augmentation (Geirhos et al. 2019; Jackson et al.
+2019): a classifier trained on it relies less on texture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from styletools.config import PRESETS, preset
+from styletools.errors import ToolError
+from styletools.examples import EXAMPLES_DIR
+from styletools.tools.params import param
+from styletools.tools.registry import SampleParams, Tool
+from styletools.transfer import Backbone, load_image_tensor, stylize
+
+#: VGG19 pools four times; below 64 px the deep style layers have nothing left to see.
+MIN_WORK_SIZE = 64
+_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
+
+
+class _StyleTool(Tool):
+    """Shared engine of the style tools: one cached network per tool instance and device."""
+
+    family = "style"
+
+    def _backbone(self, device: torch.device) -> Backbone:
+        # An explicit per-instance cache, dropped when pickled for worker processes.
+        cache: dict[str, Backbone] = self.__dict__.setdefault("_backbones", {})
+        if str(device) not in cache:
+            cache[str(device)] = Backbone(device=str(device))
+        return cache[str(device)]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_backbones"}
+
+    def _stylize_one(self, image: torch.Tensor, style: Path) -> torch.Tensor:
+        """Stylise one ``(1, 3, H, W)`` image and return it at its own size and dtype."""
+        height, width = image.shape[-2:]
+        size = max(MIN_WORK_SIZE, height, width)
+        base = preset(self.params.preset)
+        steps = base.steps if self.params.steps is None else (self.params.steps,)
+        config = base.replace(
+            size=size,
+            seed=0,
+            device=str(image.device),
+            steps=steps,
+            style_weight=base.style_weight * self.params.strength,
+        )
+        style_tensor = load_image_tensor(style, size)
+        result = stylize(
+            image.float(), [style_tensor], config, backbone=self._backbone(image.device)
+        )
+        out = result.image.to(image.device)
+        if out.shape[-2:] != (height, width):
+            out = F.interpolate(out, size=(height, width), mode="bicubic", antialias=True)
+        return out.clamp(0, 1).to(image.dtype)
+
+
+class Stylize(_StyleTool):
+    """Paint every image in the style of one painting."""
+
+    name = "stylize"
+    summary = "Neural style transfer of every image with one painting (VGG19, Gatys et al.)."
+
+    @dataclass(frozen=True)
+    class Params:
+        style: Path = param(EXAMPLES_DIR / "style" / "starry_night.jpg", help="the painting")
+        strength: float = param(1.0, help="style weight relative to the preset", min=0.0, max=100.0)
+        preset: str = param("fast", help="transfer settings", choices=tuple(PRESETS))
+        steps: int | None = param(
+            None, help="steps per scale (default: the preset's)", min=1, max=10000
+        )
+
+    def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
+        return self._stylize_one(image, self.params.style)
+
+
+class RandomStyle(_StyleTool):
+    """Paint each image in the style of a painting drawn from a folder."""
+
+    name = "random-style"
+    summary = "Style augmentation: each image takes the style of a random painting from a folder."
+    random = True
+
+    @dataclass(frozen=True)
+    class Params:
+        folder: Path = param(EXAMPLES_DIR / "style", help="folder of paintings to draw from")
+        strength: float = param(1.0, help="style weight relative to the preset", min=0.0, max=100.0)
+        preset: str = param("fast", help="transfer settings", choices=tuple(PRESETS))
+        steps: int | None = param(
+            None, help="steps per scale (default: the preset's)", min=1, max=10000
+        )
+
+    def paintings(self) -> list[str]:
+        """Painting file names in the folder, sorted so a seed picks the same one anywhere."""
+        folder = self.params.folder
+        names = (
+            sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _SUFFIXES)
+            if folder.is_dir()
+            else []
+        )
+        if not names:
+            raise ToolError(f"{folder}: random-style needs a folder with at least one painting")
+        return names
+
+    def draw(self, height: int, width: int, *, generator: torch.Generator) -> SampleParams:
+        names = self.paintings()
+        return {"style": names[int(torch.randint(len(names), (1,), generator=generator))]}
+
+    def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
+        return self._stylize_one(image, self.params.folder / str(params["style"]))
+
+
+TOOLS: Sequence[type[Tool]] = (Stylize, RandomStyle)
+__all__ = ["TOOLS", "RandomStyle", "Stylize"]
