@@ -42,6 +42,8 @@ app = typer.Typer(
 
 #: Each module defines ``register(app)``; a new front-end command is one entry here.
 COMMAND_MODULES: tuple[str, ...] = (
+    "transfer_command",
+    "weights_command",
     "tools_command",
     "batch_command",
     "app_command",
