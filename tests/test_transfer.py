@@ -1,0 +1,291 @@
+"""Style transfer end to end on real images, kept tiny: 32–128 px and a handful of steps."""
+
+from __future__ import annotations
+
+import colorsys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from styletools.config import TransferConfig
+from styletools.errors import ConfigError, ImageError, ShapeError
+from styletools.transfer import (
+    Objective,
+    TransferProgress,
+    load_image_tensor,
+    scale_to_long_side,
+    stylize,
+    transfer,
+)
+
+# Shallow layers keep the network to three convolutions: fast enough for many small runs.
+SHALLOW = {"content_layers": ("relu2_1",), "style_layers": ("relu1_1", "relu2_1")}
+
+
+def tiny(**changes) -> TransferConfig:
+    """32 px, one scale, two steps, shallow layers, fixed seed."""
+    settings = {"size": 32, "scales": 1, "steps": (2,), "seed": 7, **SHALLOW, **changes}
+    return TransferConfig(**settings)
+
+
+@pytest.fixture(scope="module")
+def content64(content_path) -> torch.Tensor:
+    return load_image_tensor(content_path, 64)
+
+
+@pytest.fixture(scope="module")
+def styles64(style_paths) -> list[torch.Tensor]:
+    return [load_image_tensor(path, 64) for path in style_paths]
+
+
+class Recorder:
+    """An ``on_progress`` callback that keeps what each step reported (not the live image)."""
+
+    def __init__(self) -> None:
+        self.steps: list[TransferProgress] = []
+
+    def __call__(self, progress: TransferProgress) -> None:
+        self.steps.append(progress)
+
+    @property
+    def costs(self) -> list[float]:
+        return [p.cost for p in self.steps]
+
+
+def chroma(images: torch.Tensor) -> np.ndarray:
+    """YIQ's I and Q per pixel, computed with the standard library's colorsys."""
+    rgb = images[0].permute(1, 2, 0).reshape(-1, 3).double().numpy()
+    return np.array([colorsys.rgb_to_yiq(*pixel)[1:] for pixel in rgb])
+
+
+# ---------------------------------------------------------------------- a real transfer
+
+
+@pytest.mark.slow
+def test_real_transfer_lowers_the_cost_and_changes_the_image(backbone, content64, styles64):
+    # Default layers and optimiser (L-BFGS) on a real photo and painting. This run used to
+    # diverge at step 2 and silently return the content.
+    recorder = Recorder()
+    config = TransferConfig(size=64, scales=1, steps=(10,), seed=1)
+    result = stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
+    assert result.image.shape == (1, 3, 48, 64)
+    assert torch.isfinite(result.image).all()
+    assert result.image.min() >= 0.0 and result.image.max() <= 1.0
+    assert len(recorder.steps) == 10
+    assert result.cost < 0.7 * recorder.costs[0]
+    assert (result.image - content64).abs().mean() > 0.01
+    assert not result.stopped and result.seed == 1
+
+
+def test_adam_lowers_the_cost_and_keeps_pixels_in_range(backbone, content64, styles64):
+    recorder = Recorder()
+    config = tiny(size=64, steps=(4,), optimizer="adam", learning_rate=0.05)
+    result = stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
+    assert result.cost < recorder.costs[0]
+    assert result.image.min() >= 0.0 and result.image.max() <= 1.0
+    for progress in recorder.steps:
+        assert progress.content_cost >= 0 and progress.style_cost > 0
+        assert progress.eta >= 0 and progress.elapsed > 0
+
+
+@pytest.mark.slow
+def test_two_scale_transfer_at_128_px_with_default_layers(backbone, content_path, style_paths):
+    recorder = Recorder()
+    config = TransferConfig(size=128, scales=2, steps=(8, 4), seed=3)
+    content = load_image_tensor(content_path, 128)
+    style = load_image_tensor(style_paths[0], 128)
+    result = stylize(content, [style], config, backbone=backbone, on_progress=recorder)
+    assert result.image.shape == (1, 3, 96, 128)
+    first_scale = [p.cost for p in recorder.steps if p.scale == 1]
+    assert min(first_scale) < 0.7 * first_scale[0]
+    assert (result.image - content).abs().mean() > 0.01
+
+
+def test_non_contiguous_content_runs_with_lbfgs(backbone, content64, styles64):
+    # L-BFGS flattens the gradient with .view(-1): a channels_last input must still work.
+    config = tiny(size=64, steps=(2,))
+    plain = stylize(content64.contiguous(), styles64[:1], config, backbone=backbone)
+    strided = content64.contiguous(memory_format=torch.channels_last)
+    odd = stylize(strided, styles64[:1], config, backbone=backbone)
+    torch.testing.assert_close(odd.image, plain.image, atol=1e-4, rtol=0)
+
+
+# ---------------------------------------------------------------------- seeds
+
+
+def run_noise(backbone, content, style, seed: int) -> torch.Tensor:
+    config = tiny(init="noise", seed=seed)
+    return stylize(content, [style], config, backbone=backbone).image
+
+
+def test_same_seed_is_bit_identical_and_another_seed_differs(backbone, content64, styles64):
+    content, style = scale_to_long_side(content64, 32), scale_to_long_side(styles64[0], 32)
+    first = run_noise(backbone, content, style, seed=11)
+    again = run_noise(backbone, content, style, seed=11)
+    other = run_noise(backbone, content, style, seed=12)
+    assert torch.equal(first, again)
+    assert not torch.equal(first, other)
+    assert (first - other).abs().mean() > 0.05  # different noise, not a rounding difference
+
+
+def test_noise_init_with_no_steps_is_uniform_noise(backbone, content64, styles64):
+    config = tiny(init="noise", steps=(0,))
+    image = stylize(content64, styles64[:1], config, backbone=backbone).image
+    assert image.shape == (1, 3, 24, 32)
+    assert 0.4 < image.mean() < 0.6  # U(0, 1) has mean 1/2 and std 0.29
+    assert 0.2 < image.std() < 0.4
+
+
+def test_missing_seed_is_drawn_and_reported(backbone, content64, styles64):
+    result = stylize(content64, styles64[:1], tiny(seed=None, steps=(0,)), backbone=backbone)
+    assert isinstance(result.seed, int) and 0 <= result.seed < 2**31
+
+
+# ---------------------------------------------------------------------- scales and progress
+
+
+def test_progress_reports_each_scale_in_order_with_growing_sizes(backbone, content64, styles64):
+    recorder = Recorder()
+    config = tiny(size=128, scales=2, steps=(2, 1))
+    result = stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
+    reported = [(p.scale, p.scales, p.step, p.steps, p.size) for p in recorder.steps]
+    assert reported == [
+        (1, 2, 1, 2, (48, 64)),
+        (1, 2, 2, 2, (48, 64)),
+        (2, 2, 1, 1, (96, 128)),
+    ]
+    assert result.image.shape == (1, 3, 96, 128)
+
+
+def test_scales_below_64_px_are_merged(backbone, content64, styles64):
+    recorder = Recorder()
+    config = tiny(size=100, scales=3, steps=(1,))
+    result = stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
+    assert [(p.scale, p.scales, p.size[1]) for p in recorder.steps] == [(1, 2, 64), (2, 2, 100)]
+    assert result.image.shape == (1, 3, 75, 100)
+
+
+def test_should_stop_ends_the_run_early(backbone, content64, styles64):
+    recorder = Recorder()
+    result = stylize(
+        content64, styles64[:1], tiny(steps=(5,)), backbone=backbone,
+        on_progress=recorder, should_stop=lambda: True,
+    )
+    assert result.stopped
+    assert len(recorder.steps) == 1
+    assert result.image.shape == (1, 3, 24, 32)
+
+
+# ---------------------------------------------------------------------- style blending
+
+
+def test_blend_one_zero_equals_the_first_style_alone(backbone, content64, styles64):
+    alone = stylize(content64, styles64[:1], tiny(), backbone=backbone).image
+    blended = stylize(content64, styles64, tiny(style_blend=(1.0, 0.0)), backbone=backbone).image
+    assert torch.equal(blended, alone)
+    other = stylize(content64, styles64, tiny(style_blend=(0.0, 1.0)), backbone=backbone).image
+    assert not torch.equal(other, alone)
+
+
+def test_blend_weights_are_normalised(backbone, content64, styles64):
+    quarter = stylize(content64, styles64, tiny(style_blend=(0.25, 0.75)), backbone=backbone)
+    scaled = stylize(content64, styles64, tiny(style_blend=(2.0, 6.0)), backbone=backbone)
+    assert torch.equal(quarter.image, scaled.image)
+
+
+def test_gram_targets_are_the_weighted_average_of_the_styles(backbone, content64, styles64):
+    config = tiny()
+    features = backbone.features((*config.content_layers, *config.style_layers))
+    objective = Objective(features, content64, styles64, (0.25, 0.75), config)
+    for name in config.style_layers:
+        grams = []
+        for style in styles64:
+            acts = features(style)[name]
+            grams.append(torch.einsum("nchw,ndhw->ncd", acts, acts) / acts[0, 0].numel())
+        expected = 0.25 * grams[0] + 0.75 * grams[1]
+        torch.testing.assert_close(objective.gram_targets[name], expected, rtol=1e-4, atol=1e-2)
+
+
+@pytest.mark.parametrize(
+    ("blend", "count"), [((1.0,), 2), ((0.5, 0.3, 0.2), 2), ((1.0, -1.0), 2), ((0.0, 0.0), 2)]
+)
+def test_bad_blend_is_a_config_error(backbone, content64, styles64, blend, count):
+    with pytest.raises(ConfigError, match=f"style_blend: give {count} non-negative weight"):
+        stylize(content64, styles64[:count], tiny(style_blend=blend), backbone=backbone)
+
+
+# ---------------------------------------------------------------------- colour preservation
+
+
+def test_preserve_color_keeps_the_contents_chroma(backbone, content64, styles64):
+    # Adam moves every pixel from the first step, so the style's palette shows without
+    # preserve_color; with it, only luminance changes.
+    settings = {"size": 64, "steps": (5,), "optimizer": "adam", "learning_rate": 0.05}
+    free = stylize(content64, styles64[:1], tiny(**settings), backbone=backbone).image
+    kept = stylize(
+        content64, styles64[:1], tiny(preserve_color=True, **settings), backbone=backbone
+    ).image
+    reference = chroma(content64)
+    drift_free = np.abs(chroma(free) - reference).mean()
+    drift_kept = np.abs(chroma(kept) - reference).mean()
+    assert drift_free > 0.01
+    assert drift_kept < 0.002
+    assert drift_kept < drift_free / 10
+    assert (kept - content64).abs().mean() > 0.01  # the luminance did change
+
+
+# ---------------------------------------------------------------------- inputs and errors
+
+
+@pytest.mark.parametrize(
+    ("content_shape", "style_shape", "name"),
+    [((3, 8, 8), (1, 3, 8, 8), "content"), ((1, 3, 8, 8), (1, 4, 8, 8), "style"),
+     ((2, 3, 8, 8), (1, 3, 8, 8), "content")],
+)
+def test_wrong_image_shapes_are_shape_errors(backbone, content_shape, style_shape, name):
+    with pytest.raises(ShapeError, match=f"^{name}: expected shape"):
+        stylize(torch.zeros(content_shape), [torch.zeros(style_shape)], tiny(), backbone=backbone)
+
+
+@pytest.mark.parametrize("option", ["content_layers", "style_layers"])
+def test_unknown_layer_is_a_config_error(backbone, content64, styles64, option):
+    with pytest.raises(ConfigError, match=f"{option}: unknown layer relu9_9"):
+        stylize(content64, styles64[:1], tiny(**{option: ("relu9_9",)}), backbone=backbone)
+
+
+def test_init_from_an_image_file(backbone, content64, styles64, style_paths):
+    from_file = stylize(
+        content64, styles64[:1], tiny(init=str(style_paths[1]), steps=(0,)), backbone=backbone
+    ).image
+    expected = scale_to_long_side(load_image_tensor(style_paths[1], 64), 32)
+    assert from_file.shape == (1, 3, 24, 32)
+    # The Scream (portrait) is stretched to the content's landscape shape, not cropped.
+    assert (from_file.mean() - expected.mean()).abs() < 0.02
+
+
+def test_missing_init_file_is_an_image_error(backbone, content64, styles64, tmp_path):
+    with pytest.raises(ImageError, match="no such file"):
+        stylize(content64, styles64[:1], tiny(init=str(tmp_path / "x.png")), backbone=backbone)
+
+
+def test_transfer_api_takes_paths_or_pil_images(backbone, content_path, style_paths):
+    config = tiny(steps=(1,))
+    by_path = transfer(content_path, style_paths[0], config=config, backbone=backbone)
+    assert isinstance(by_path, Image.Image)
+    assert by_path.size == (32, 24)
+    with Image.open(content_path) as photo, Image.open(style_paths[0]) as painting:
+        by_pil = transfer(photo, [painting], config=config, backbone=backbone)
+    assert by_pil.size == (32, 24)
+
+
+def test_load_image_tensor_applies_the_pixel_cap_to_pil_images():
+    with pytest.raises(ImageError, match="over the cap"):
+        load_image_tensor(Image.new("RGB", (10, 10)), 8, max_pixels=50)
+
+
+def test_backbone_reuses_extractors(backbone):
+    first = backbone.features(["relu2_1", "relu1_1"])
+    assert backbone.features(["relu1_1", "relu2_1", "relu1_1"]) is first
+    assert backbone.features(["relu1_1", "relu2_1"], pooling="avg") is not first
