@@ -57,14 +57,16 @@ def build_app(context: AppContext) -> gr.Blocks:
     return blocks
 
 
-def launch_app(blocks: gr.Blocks, context: AppContext, options: ServeOptions) -> str:
-    """Serve ``blocks`` without blocking; returns the local URL.
+def launch_app(
+    blocks: gr.Blocks, context: AppContext, options: ServeOptions
+) -> tuple[str, str | None]:
+    """Serve ``blocks`` without blocking; returns the local URL and the public one if shared.
 
     Only the app's own paintings are served besides Gradio's upload cache; uploads larger
     than ``context.limits.max_file_size`` are refused by Gradio before they reach a handler.
     """
     blocks.queue(default_concurrency_limit=context.limits.heavy_jobs, max_size=options.queue_size)
-    _, local_url, _ = blocks.launch(
+    _, local_url, share_url = blocks.launch(
         server_name=options.host,
         server_port=options.port,
         share=options.share,
@@ -77,4 +79,4 @@ def launch_app(blocks: gr.Blocks, context: AppContext, options: ServeOptions) ->
         ssr_mode=False,
         footer_links=["api"],
     )
-    return local_url
+    return local_url, share_url

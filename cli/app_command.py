@@ -63,8 +63,10 @@ def app_command(  # noqa: PLR0913 - one parameter per command-line option
     )
     context = build_context(weights=weights, device=device, limits=limits)
     options = ServeOptions(host=host, port=port, share=share, auth=parse_auth(auth))
-    url = launch_app(build_app(context), context, options)
-    typer.echo(f"styletools app running on {url}  (Ctrl+C to stop)", err=False)
+    url, public_url = launch_app(build_app(context), context, options)
+    typer.echo(f"styletools app running on {url}  (Ctrl+C to stop)")
+    if public_url:
+        typer.echo(f"public link (anyone with it can use the app): {public_url}")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

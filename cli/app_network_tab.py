@@ -11,7 +11,7 @@ import gradio as gr
 import torch
 from styletools_cli.app_context import DEVICE_QUEUE, AppContext
 from styletools_cli.app_network_views import feature_grid, gram_heatmap
-from styletools_cli.app_support import UploadImage, load_upload, require, user_errors
+from styletools_cli.app_support import load_upload, require, upload_image, user_errors
 
 from styletools import images
 from styletools.losses import gram_matrix
@@ -62,8 +62,8 @@ def build_network_tab(tab: NetworkTab) -> None:
     """Lay out the tab inside the current ``gr.Tab`` and wire its endpoint."""
     with gr.Row():
         with gr.Column(scale=1):
-            image = UploadImage(label="Image", sources=["upload", "clipboard"], type="filepath",
-                                image_mode=None, height=260, elem_id="network-image")
+            image = upload_image("Image", sources=["upload", "clipboard"],
+                                 elem_id="network-image", height=260)
             layer = gr.Dropdown(list(LAYER_NAMES), value="relu3_1", label="VGG19 layer")
             channels = gr.Slider(1, 64, value=16, step=1, label="Strongest channels shown")
             size = gr.Slider(64, 512, value=256, step=32, label="Image size (long side, px)")

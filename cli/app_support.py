@@ -34,25 +34,30 @@ def user_errors() -> Iterator[None]:
         raise gr.Error(str(error), title="Cannot do that") from None
 
 
-class UploadImage(gr.Image):
-    """``gr.Image`` whose upload errors read as a sentence instead of a server exception.
+def upload_image(label: str, *, sources: list[str], elem_id: str, height: int) -> gr.Image:
+    """An image input handing its handler the uploaded file's path, with readable errors.
 
     Gradio opens every uploaded image header while preprocessing; a file that is not an
-    image (or a decompression bomb) would otherwise surface as a bare "Error".
+    image (or a decompression bomb) would otherwise surface as a bare "Error". The
+    component's ``preprocess`` is wrapped on the instance: a ``gr.Image`` subclass would make
+    Gradio write a ``.pyi`` stub into our source tree.
     """
+    image = gr.Image(label=label, sources=sources, type="filepath", image_mode=None,
+                     elem_id=elem_id, height=height)
+    plain = image.preprocess
 
-    def get_block_name(self) -> str:
-        return "image"  # same front-end widget as gr.Image
-
-    def preprocess(self, payload: Any) -> Any:
+    def preprocess(payload: Any) -> Any:
         name = getattr(payload, "orig_name", None) or "upload"
         try:
-            return super().preprocess(payload)
-        except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as error:
+            return plain(payload)
+        except Image.DecompressionBombError:
+            raise gr.Error(f"{name}: too many pixels", title="Cannot read the upload") from None
+        except (UnidentifiedImageError, OSError):
             reason = "not an image, or a format Pillow cannot read"
-            if isinstance(error, Image.DecompressionBombError):
-                reason = "too many pixels"
             raise gr.Error(f"{name}: {reason}", title="Cannot read the upload") from None
+
+    image.preprocess = preprocess  # type: ignore[method-assign]
+    return image
 
 
 def require(path: str | None, what: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import gradio as gr
 import torch
 from styletools_cli.app_context import DEVICE_QUEUE, AppContext
-from styletools_cli.app_support import UploadImage, load_upload, require, user_errors
+from styletools_cli.app_support import load_upload, require, upload_image, user_errors
 
 from styletools import images
 from styletools.tools import ParamSpec, Tool
@@ -144,8 +144,8 @@ def build_tools_tab(context: AppContext) -> None:
     names = context.registry.list()
     with gr.Row():
         with gr.Column():
-            image = UploadImage(label="Image", sources=["upload", "clipboard"], type="filepath",
-                                image_mode=None, height=280, elem_id="tool-image")
+            image = upload_image("Image", sources=["upload", "clipboard"], elem_id="tool-image",
+                                 height=280)
             choice = gr.Dropdown(names, value=names[0] if names else None, label="Tool")
             seed = gr.Number(value=0, precision=0, label="Seed (random tools)")
             panels = [_panel(context, context.registry.get(name), (image, seed), visible=i == 0)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 from styletools_cli.app_context import DEVICE_QUEUE
-from styletools_cli.app_support import UploadImage
+from styletools_cli.app_support import upload_image
 from styletools_cli.app_transfer_tab import DEFAULT, TransferTab
 
 from styletools.config import OPTIMIZERS, PRESETS
@@ -37,10 +37,8 @@ class TransferWidgets:
 
 
 def _images(tab: TransferTab) -> tuple[gr.Image, gr.Gallery, gr.Gallery | None]:
-    content = UploadImage(
-        label="Photo (content)", sources=["upload", "clipboard", "webcam"], type="filepath",
-        image_mode=None, elem_id="content-image", height=320,
-    )
+    content = upload_image("Photo (content)", sources=["upload", "clipboard", "webcam"],
+                           elem_id="content-image", height=320)
     styles = gr.Gallery(
         label="Paintings (style) — upload one or more", type="filepath", interactive=True,
         file_types=["image"], columns=4, height=200, elem_id="style-images",
