@@ -1,0 +1,190 @@
+"""``styletools transfer`` through Typer's CliRunner: outputs, refusals and one-line errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from styletools_cli.main import app
+from typer.testing import CliRunner
+
+from styletools.color import rgb_to_yiq
+from styletools.transfer import load_image_tensor
+
+# Tiny and fast: 32 px, one scale, shallow layers (three convolutions).
+FAST = ["--size", "32", "--scales", "1", "--steps", "2", "--seed", "1",
+        "--content-layers", "relu2_1", "--style-layers", "relu1_1,relu2_1"]  # fmt: skip
+
+
+def invoke(*args: object):
+    return CliRunner().invoke(app, ["transfer", *map(str, args)])
+
+
+def assert_one_line_error(result, *fragments: str) -> str:
+    """Exit code 1, exactly one ``Error:`` line on stderr, containing every fragment."""
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.stderr
+    for fragment in fragments:
+        assert fragment in errors[0]
+    assert "Traceback" not in result.output
+    assert "Error" not in result.stdout
+    return errors[0]
+
+
+@pytest.fixture
+def content(tmp_path, content_path) -> Path:
+    """The photo copied into the test's folder, so the default output lands there."""
+    return Path(shutil.copy(content_path, tmp_path / "photo.jpg"))
+
+
+@pytest.fixture
+def style(style_paths) -> Path:
+    return style_paths[0]
+
+
+def test_happy_path_writes_beside_the_content_and_prints_the_path(content, style):
+    result = invoke(content, style, "--size", 64, "--steps", 3, "--scales", 1, "--seed", 1)
+    assert result.exit_code == 0, result.output
+    target = content.with_name("photo_stylized.png")
+    assert result.stdout.splitlines()[-1] == str(target)
+    assert "seed: 1" in result.stderr
+    with Image.open(target) as written:
+        assert (written.format, written.mode, written.size) == ("PNG", "RGB", (64, 48))
+
+
+def test_output_option_creates_folders(content, style, tmp_path):
+    target = tmp_path / "results" / "night.png"
+    result = invoke(content, style, *FAST, "-o", target)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == str(target)
+    with Image.open(target) as written:
+        assert written.size == (32, 24)
+    assert not content.with_name("photo_stylized.png").exists()
+
+
+def test_existing_output_is_kept_without_overwrite(content, style):
+    target = content.with_name("photo_stylized.png")
+    target.write_bytes(b"keep me")
+    result = invoke(content, style, *FAST)
+    assert_one_line_error(result, str(target), "already exists", "--overwrite")
+    assert target.read_bytes() == b"keep me"
+
+
+def test_overwrite_replaces_the_output(content, style):
+    target = content.with_name("photo_stylized.png")
+    target.write_bytes(b"old")
+    result = invoke(content, style, *FAST, "--overwrite")
+    assert result.exit_code == 0, result.output
+    with Image.open(target) as written:
+        assert written.size == (32, 24)
+
+
+@pytest.mark.parametrize("which", ["content", "style"])
+def test_output_onto_an_input_is_refused_even_with_overwrite(tmp_path, content, style, which):
+    style_copy = Path(shutil.copy(style, tmp_path / "painting.jpg"))
+    victim = content if which == "content" else style_copy
+    before = victim.read_bytes()
+    result = invoke(content, style_copy, *FAST, "-o", victim, "--overwrite")
+    assert_one_line_error(result, str(victim), "is one of the inputs")
+    assert victim.read_bytes() == before
+
+
+def make_bad_input(kind: str, folder: Path) -> Path:
+    path = folder / f"{kind}.jpg"
+    if kind == "text":
+        path.write_text("this is not an image\n")
+    elif kind == "truncated":
+        noise = np.random.default_rng(5).integers(0, 256, (48, 64, 3), dtype=np.uint8)
+        Image.fromarray(noise).save(path, quality=90)
+        path.write_bytes(path.read_bytes()[:600])
+    return path  # "missing": never written
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [("missing", "no such file"), ("text", "not an image"), ("truncated", "truncated or corrupt")],
+)
+@pytest.mark.parametrize("role", ["content", "style"])
+def test_bad_input_is_one_line_naming_the_file(tmp_path, content, style, kind, reason, role):
+    bad = make_bad_input(kind, tmp_path)
+    args = (bad, style) if role == "content" else (content, bad)
+    result = invoke(*args, *FAST, "-o", tmp_path / "out.png")
+    assert_one_line_error(result, str(bad), reason)
+    assert not (tmp_path / "out.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [
+        ("--preset", "turbo", "preset: unknown 'turbo'; choose from fast, balanced, high"),
+        ("--optimizer", "sgd", "optimizer: unknown 'sgd'; choose from lbfgs, adam"),
+        ("--style-layers", "relu9_9", "style_layers: unknown layer relu9_9; choose from relu1_1,"),
+        ("--content-layers", "conv4_2", "content_layers: unknown layer conv4_2; choose from"),
+        ("--pooling", "min", "pooling: unknown 'min'; choose from max, avg"),
+        ("--device", "bogus", "device: unknown 'bogus'; use auto, cpu, cuda, cuda:N or mps"),
+        ("--steps", "1.5", "--steps: expected whole numbers"),
+        ("--style-blend", "a,b", "--style-blend: expected comma-separated numbers"),
+    ],
+)
+def test_bad_option_is_one_line_listing_the_choices(tmp_path, content, style, option, value,
+                                                    expected):
+    args = [a for a in FAST if a not in ("--style-layers", "relu1_1,relu2_1")]
+    if option == "--content-layers":
+        args = [a for a in args if a not in ("--content-layers", "relu2_1")]
+    result = invoke(content, style, *args, option, value, "-o", tmp_path / "out.png")
+    assert_one_line_error(result, expected)
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_save_every_writes_frames(content, style, tmp_path):
+    target = tmp_path / "out.png"
+    result = invoke(content, style, *FAST, "--steps", 3, "-o", target, "--save-every", 2)
+    assert result.exit_code == 0, result.output
+    frames = sorted(p.name for p in (tmp_path / "out_frames").iterdir())
+    assert frames == ["scale1_step0002.png"]
+    with Image.open(tmp_path / "out_frames" / frames[0]) as frame:
+        assert frame.size == (32, 24)
+
+
+def test_style_blend_with_two_styles(content, style_paths, tmp_path):
+    target = tmp_path / "blend.png"
+    result = invoke(content, *style_paths, *FAST, "--style-blend", "0.7,0.3", "-o", target)
+    assert result.exit_code == 0, result.output
+    assert target.is_file()
+
+
+def test_style_blend_needs_one_weight_per_style(content, style_paths, tmp_path):
+    result = invoke(content, *style_paths, *FAST, "--style-blend", "1", "-o", tmp_path / "o.png")
+    assert_one_line_error(result, "style_blend: give 2 non-negative weight(s)")
+
+
+def test_preserve_color_keeps_the_photos_chroma(content, style, tmp_path):
+    target = tmp_path / "kept.png"
+    result = invoke(content, style, *FAST, "--optimizer", "adam", "--preserve-color", "-o", target)
+    assert result.exit_code == 0, result.output
+    written, photo = load_image_tensor(target, 32), load_image_tensor(content, 32)
+    drift = (rgb_to_yiq(written)[:, 1:] - rgb_to_yiq(photo)[:, 1:]).abs().mean()
+    assert drift < 0.01  # 8-bit rounding only
+
+
+def test_same_seed_gives_the_same_file(content, style, tmp_path):
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    assert invoke(content, style, *FAST, "--init", "noise", "-o", first).exit_code == 0
+    assert invoke(content, style, *FAST, "--init", "noise", "-o", second).exit_code == 0
+    assert np.array_equal(pixels(first), pixels(second))
+
+
+def pixels(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def test_help_lists_the_presets():
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for name in ("fast", "balanced", "high", "--preserve-color", "--style-blend"):
+        assert name in result.stdout
