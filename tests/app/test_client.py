@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -90,3 +91,16 @@ def test_bad_setting_gets_a_clear_error(client, content_path, style_paths):
             content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
             size=64, steps="many", api_name="/transfer",
         )
+
+
+def test_stop_keeps_the_best_image_so_far(client, content_path, style_paths):
+    job = client.submit(
+        content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
+        size=64, steps="2000", api_name="/transfer",
+    )
+    deadline = time.monotonic() + 120
+    while not job.outputs() and time.monotonic() < deadline:  # wait for a first preview
+        time.sleep(0.2)
+    assert client.predict(api_name="/stop") == "Stopping…"
+    *_, status, _, png, _ = job.result(timeout=120)
+    assert status.startswith("Stopped") and _size(png)[0] == 64
