@@ -7,11 +7,11 @@ import sys
 
 import pytest
 import typer
+from styletools_cli import entry
+from styletools_cli.main import UserErrorGroup, app
 from typer.testing import CliRunner
 
 from styletools.errors import ConfigError
-from styletools_cli import entry
-from styletools_cli.main import UserErrorGroup, app
 
 
 def test_help_does_not_import_torch():

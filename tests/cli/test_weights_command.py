@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from styletools_cli.main import app
 from typer.testing import CliRunner
 
 from styletools import weights as weights_module
 from styletools.weights import load_manifest, locate
-from styletools_cli.main import app
 
 
 def invoke(*args: str):
