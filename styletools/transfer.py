@@ -251,11 +251,22 @@ def _optimise_scale(
             on_progress(_progress(run.last, image, scale, step, clock, scale_start))
         if should_stop is not None and should_stop():
             return _best(run, image), True
-    return (image.detach() if math.isfinite(run.last_cost) else _best(run, image)), False
+    return _final(run, image, objective), False
 
 
 def _best(run: _ScaleRun, image: torch.Tensor) -> torch.Tensor:
     return run.best_image if run.best_image is not None else image.detach()
+
+
+def _final(run: _ScaleRun, image: torch.Tensor, objective: Objective) -> torch.Tensor:
+    """The image after the last update, unless it is worse than the best one evaluated.
+
+    The last update is never evaluated by the optimiser itself, and L-BFGS without a line
+    search can overshoot (or diverge) on it.
+    """
+    with torch.no_grad():
+        cost = float(objective(image.detach()).total)
+    return image.detach() if cost <= run.best_cost else _best(run, image)
 
 
 def _progress(
