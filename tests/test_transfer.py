@@ -103,6 +103,16 @@ def test_two_scale_transfer_at_128_px_with_default_layers(backbone, content_path
     assert (result.image - content).abs().mean() > 0.01
 
 
+def test_result_is_never_worse_than_the_best_image_seen(backbone, content64, styles64):
+    # L-BFGS without a line search can end on an overshoot: on this pair its last update
+    # made the cost ~70x the starting one. The result must not be worse than any step.
+    recorder = Recorder()
+    config = tiny(size=64, steps=(8,))
+    result = stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
+    assert result.cost <= min(recorder.costs)
+    assert result.cost < recorder.costs[0]
+
+
 def test_non_contiguous_content_runs_with_lbfgs(backbone, content64, styles64):
     # L-BFGS flattens the gradient with .view(-1): a channels_last input must still work.
     config = tiny(size=64, steps=(2,))
