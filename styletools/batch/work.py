@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -60,8 +60,12 @@ class OutputRecord:
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """Plain JSON data; :meth:`from_json` reads it back."""
-        return asdict(self)
+        """Plain JSON data; :meth:`from_json` reads it back.
+
+        Shallow on purpose: ``dataclasses.asdict`` deep-copies the step parameters and
+        cost more per image than the colour tool.
+        """
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OutputRecord:
