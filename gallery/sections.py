@@ -1,0 +1,280 @@
+"""The gallery's sections: each makes one or more pictures from the bundled examples.
+
+Every section is a function ``(Context) -> list[Picture]``; ``make_gallery.py`` keeps the
+table of them. Sizes and step counts come from a :class:`Profile`, so ``--smoke`` runs the very
+same code at tiny sizes. Every random choice uses :data:`SEED`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+from sheets import Rows, Tile, chunk, compose, crop_center
+
+# The one import of the transfer engine: a rename of the module is a change to this line.
+from styletools import transfer as engine
+from styletools.config import TransferConfig, preset
+from styletools.examples import EXAMPLES_DIR, example_images
+from styletools.images import to_pil, to_tensor
+from styletools.tools import ToolRegistry, default_registry
+
+SEED = 0
+PHOTOS = ("tubingen", "golden_gate", "boston", "hoovertowernight")
+PAINTINGS = ("starry_night", "the_scream", "wave", "composition_vii")
+
+#: The eight augmentations of one photo: (tool, parameter values); parameters are then drawn.
+AUGMENTATIONS: tuple[tuple[str, Mapping[str, Any]], ...] = (
+    ("flip", {"p": 1.0}),
+    ("crop", {"scale": "0.3-0.6"}),
+    ("rotate", {"degrees": "-30-30"}),
+    ("shear", {"x": "-20-20", "y": "-10-10"}),
+    ("elastic", {}),
+    ("color-shift", {"sigma": 0.15}),
+    ("pca-color", {"sigma": 0.5}),
+    ("flip", {"axis": "vertical", "p": 1.0}),
+)
+#: The edge filters of the edge sheet, with the settings shown in their labels.
+EDGE_FILTERS: dict[str, Mapping[str, Any]] = {
+    "vertical-edges": {},
+    "horizontal-edges": {},
+    "sobel": {"direction": "magnitude"},
+    "scharr": {"direction": "magnitude"},
+    "laplacian": {},
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and counts of one kind of run (``full`` for the gallery, ``smoke`` for tests).
+
+    Attributes:
+        name: ``full`` or ``smoke``.
+        size: Long side of the grid and presets tiles.
+        sweep_size: Long side of the preserve-colour, blend and strength tiles.
+        hires_size: Long side of the coarse-to-fine result.
+        crop: Side of the full-resolution crop of that result.
+        tool_size: Long side of the photo for the edge and augmentation sheets.
+        photos: Photos in the grid.
+        paintings: Paintings in the grid.
+        strengths: Multipliers of the preset's style weight β in the strength sweep.
+        threads: torch CPU threads (None: torch's default).
+        overrides: Config fields forced on every transfer (smoke: one scale, two steps).
+    """
+
+    name: str
+    size: int
+    sweep_size: int
+    hires_size: int
+    crop: int
+    tool_size: int
+    photos: int
+    paintings: int
+    strengths: tuple[float, ...]
+    threads: int | None = None
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+
+PROFILES: dict[str, Profile] = {
+    "full": Profile("full", 512, 384, 1024, 480, 512, 4, 4, (0.25, 0.5, 1.0, 2.0, 4.0)),
+    # One thread: tiny tensors gain nothing from a second one, and on a loaded machine the
+    # threads' spin-waiting costs several times the work.
+    "smoke": Profile(
+        "smoke", 32, 32, 64, 32, 64, 2, 2, (0.5, 2.0), 1, {"scales": 1, "steps": (2,)}
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One gallery file: its name, its pixels and the tiles it shows."""
+
+    file: str
+    image: Image.Image = field(repr=False)
+    tiles: tuple[Tile, ...]
+
+
+def sheet(file: str, rows: Rows) -> Picture:
+    """A picture composed from rows of tiles."""
+    tiles = tuple(tile for row in rows for tile in row if tile is not None)
+    return Picture(file, compose(rows), tiles)
+
+
+class Context:
+    """What every section needs: the profile, the device, one backbone, one tool registry.
+
+    The backbone is built on first use, so sections without a transfer never load VGG19.
+    """
+
+    def __init__(self, profile: Profile, device: str) -> None:
+        self.profile, self.device = profile, device
+        self.registry: ToolRegistry = default_registry(plugins=False)
+
+    @cached_property
+    def backbone(self) -> engine.Backbone:
+        return engine.Backbone(device=self.device)
+
+    def config(self, name: str, size: int, **changes: Any) -> TransferConfig:
+        """Preset ``name`` at ``size`` px with the recorded seed and the profile's overrides."""
+        base = preset(name).replace(size=size, seed=SEED, device=self.device, **changes)
+        return base.replace(**self.profile.overrides)
+
+
+def example(kind: str, stem: str) -> Path:
+    """The bundled example image ``kind/stem.*`` (kind: ``content`` or ``style``)."""
+    paths = {path.stem: path for path in example_images(kind)}  # type: ignore[arg-type]
+    return paths[stem]
+
+
+def _relative(path: Path) -> str:
+    return path.relative_to(EXAMPLES_DIR).as_posix()
+
+
+def source(path: Path, size: int) -> Tile:
+    """An input photo or painting shown as a tile, at ``size`` px on its long side."""
+    image = to_pil(engine.load_image_tensor(path, size))
+    return Tile(image, path.stem.replace("_", " "))
+
+
+def stylised(photo: Path, paintings: Sequence[Path], config: TransferConfig, ctx: Context) -> Tile:
+    """Stylise ``photo`` with ``paintings``; the tile's label is filled in by the caller."""
+    content = engine.load_image_tensor(photo, config.size)
+    style_size = max(16, round(config.size * config.style_scale))
+    styles = [engine.load_image_tensor(path, style_size) for path in paintings]
+    start = time.perf_counter()
+    result = engine.stylize(content, styles, config, backbone=ctx.backbone)
+    seconds = time.perf_counter() - start
+    settings = {
+        "content": _relative(photo),
+        "styles": [_relative(path) for path in paintings],
+        **dataclasses.asdict(config),
+    }
+    return Tile(to_pil(result.image), "", seconds, settings)
+
+
+def labelled(tile: Tile, label: str) -> Tile:
+    """The same tile under a new label."""
+    return dataclasses.replace(tile, label=label)
+
+
+def tool_tile(image: Image.Image, name: str, values: Mapping[str, Any], ctx: Context) -> Tile:
+    """Apply tool ``name`` with parameters drawn from ``SEED``; label it with what was drawn."""
+    tool = ctx.registry.create(name, values)
+    batch = to_tensor(image)
+    drawn = tool.make_params(batch, generator=torch.Generator().manual_seed(SEED))
+    out = to_pil(tool.apply(batch, drawn))
+    shown = {**values, **drawn[0]}
+    label = " ".join([name, *(f"{key}={_short(value)}" for key, value in shown.items())])
+    return Tile(out, label, None, {"tool": name, **tool.config(), "seed": SEED, **drawn[0]})
+
+
+def _short(value: Any) -> str:
+    """A compact rendering of a drawn value for a label (floats to 2 decimals)."""
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(_short(item) for item in value) + "]"
+    return str(value)
+
+
+# --- sections ----------------------------------------------------------------------------
+
+
+def grid(ctx: Context) -> list[Picture]:
+    """Photos (rows) x paintings (columns), ``fast`` preset."""
+    profile = ctx.profile
+    photos = [example("content", stem) for stem in PHOTOS[: profile.photos]]
+    paintings = [example("style", stem) for stem in PAINTINGS[: profile.paintings]]
+    config = ctx.config("fast", profile.size)
+    rows: list[list[Tile | None]] = [[None, *(source(p, profile.size) for p in paintings)]]
+    for photo in photos:
+        row: list[Tile | None] = [source(photo, profile.size)]
+        for painting in paintings:
+            tile = stylised(photo, [painting], config, ctx)
+            row.append(labelled(tile, f"{photo.stem} x {painting.stem}"))
+        rows.append(row)
+    return [sheet("grid.jpg", rows)]
+
+
+def presets(ctx: Context) -> list[Picture]:
+    """The three presets side by side on one pair, each with its wall time."""
+    photo, painting = example("content", "tubingen"), example("style", "starry_night")
+    size = ctx.profile.size
+    tiles = [source(photo, size), source(painting, size)]
+    for name in ("fast", "balanced", "high"):
+        tile = stylised(photo, [painting], ctx.config(name, size), ctx)
+        tiles.append(labelled(tile, f"{name}: {tile.seconds:.1f} s"))
+    return [sheet("presets.jpg", [tiles])]
+
+
+def preserve_color(ctx: Context) -> list[Picture]:
+    """Preserve-colours off and on (luminance-only transfer keeps the photo's palette)."""
+    photo, painting = example("content", "golden_gate"), example("style", "the_scream")
+    size = ctx.profile.sweep_size
+    tiles = [source(photo, size), source(painting, size)]
+    for keep in (False, True):
+        tile = stylised(photo, [painting], ctx.config("fast", size, preserve_color=keep), ctx)
+        tiles.append(labelled(tile, f"preserve colours {'on' if keep else 'off'}"))
+    return [sheet("preserve_color.jpg", [tiles])]
+
+
+def blend(ctx: Context) -> list[Picture]:
+    """Two paintings blended at three weights, between the two paintings themselves."""
+    photo = example("content", "tubingen")
+    first, second = example("style", "starry_night"), example("style", "the_scream")
+    size = ctx.profile.sweep_size
+    tiles = [source(first, size)]
+    for weight in (0.75, 0.5, 0.25):
+        config = ctx.config("fast", size, style_blend=(weight, 1.0 - weight))
+        tile = stylised(photo, [first, second], config, ctx)
+        tiles.append(labelled(tile, f"{first.stem} {weight:g} / {second.stem} {1 - weight:g}"))
+    tiles.append(source(second, size))
+    return [sheet("blend.jpg", [tiles])]
+
+
+def strength(ctx: Context) -> list[Picture]:
+    """A contact sheet of style strengths: multipliers of the ``fast`` preset's β."""
+    photo, painting = example("content", "golden_gate"), example("style", "wave")
+    size = ctx.profile.sweep_size
+    base = ctx.config("fast", size)
+    tiles = [source(photo, size)]
+    for factor in ctx.profile.strengths:
+        beta = base.style_weight * factor
+        tile = stylised(photo, [painting], base.replace(style_weight=beta), ctx)
+        tiles.append(labelled(tile, f"strength x{factor:g} (beta={beta:g})"))
+    return [sheet("strength.jpg", chunk(tiles, 3))]
+
+
+def hires(ctx: Context) -> list[Picture]:
+    """A ``fast`` result at the hires size (coarse to fine), and a crop at full resolution."""
+    photo, painting = example("content", "tubingen"), example("style", "starry_night")
+    size, side = ctx.profile.hires_size, ctx.profile.crop
+    tile = stylised(photo, [painting], ctx.config("fast", size), ctx)
+    result = labelled(tile, f"{photo.stem} x {painting.stem}, {size} px, fast")
+    crops = [
+        Tile(crop_center(source(photo, size).image, side), f"photo, {side} px crop at 1:1"),
+        Tile(crop_center(result.image, side), f"result, {side} px crop at 1:1"),
+    ]
+    return [Picture("hires.jpg", result.image, (result,)), sheet("hires_crop.jpg", [crops])]
+
+
+def edges(ctx: Context) -> list[Picture]:
+    """The edge filters on one photo, in one sheet."""
+    photo = source(example("content", "golden_gate"), ctx.profile.tool_size)
+    filters = EDGE_FILTERS.items()
+    tiles = [photo, *(tool_tile(photo.image, name, values, ctx) for name, values in filters)]
+    return [sheet("edges.jpg", chunk(tiles, 3))]
+
+
+def augment(ctx: Context) -> list[Picture]:
+    """One photo with eight augmentations, each labelled with the parameters drawn."""
+    photo = source(example("content", "tubingen"), ctx.profile.tool_size)
+    tiles = [photo, *(tool_tile(photo.image, name, values, ctx) for name, values in AUGMENTATIONS)]
+    return [sheet("augment.jpg", chunk(tiles, 3))]
