@@ -168,11 +168,13 @@ def tool_tile(image: Image.Image, name: str, values: Mapping[str, Any], ctx: Con
     """Apply tool ``name`` with parameters drawn from ``SEED``; label it with what was drawn."""
     tool = ctx.registry.create(name, values)
     batch = to_tensor(image)
+    start = time.perf_counter()
     drawn = tool.make_params(batch, generator=torch.Generator().manual_seed(SEED))
     out = to_pil(tool.apply(batch, drawn))
+    seconds = time.perf_counter() - start
     shown = {**values, **drawn[0]}
     label = " ".join([name, *(f"{key}={_short(value)}" for key, value in shown.items())])
-    return Tile(out, label, None, {"tool": name, **tool.config(), "seed": SEED, **drawn[0]})
+    return Tile(out, label, seconds, {"tool": name, **tool.config(), "seed": SEED, **drawn[0]})
 
 
 def _short(value: Any) -> str:
