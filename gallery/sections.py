@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 from PIL import Image
@@ -127,9 +127,9 @@ class Context:
         return base.replace(**self.profile.overrides)
 
 
-def example(kind: str, stem: str) -> Path:
-    """The bundled example image ``kind/stem.*`` (kind: ``content`` or ``style``)."""
-    paths = {path.stem: path for path in example_images(kind)}  # type: ignore[arg-type]
+def example(kind: Literal["content", "style"], stem: str) -> Path:
+    """The bundled example image ``kind/stem.*``."""
+    paths = {path.stem: path for path in example_images(kind)}
     return paths[stem]
 
 
