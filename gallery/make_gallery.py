@@ -125,7 +125,9 @@ def command(section: str, args: argparse.Namespace, out: Path) -> str:
     return " ".join(parts)
 
 
-def generate(ctx: Context, names: Sequence[str], out: Path, args: argparse.Namespace) -> list:
+def generate(
+    ctx: Context, names: Sequence[str], out: Path, args: argparse.Namespace
+) -> list[dict[str, Any]]:
     """Make ``names`` into ``out`` and return their record entries."""
     out.mkdir(parents=True, exist_ok=True)
     entries: list[dict[str, Any]] = []
