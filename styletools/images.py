@@ -227,6 +227,19 @@ def _refuse_inputs(path: Path, inputs: Iterable[str | Path]) -> None:
             raise ImageError(path, "is one of the inputs; refusing to overwrite it")
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write a file through a temporary sibling, fsync it, then rename it into place.
 
@@ -251,6 +264,8 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], object]) -> None
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        # mkstemp makes owner-only files; give the output the mode any other new file gets.
+        os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, path)
     except OSError as error:
         raise ImageError(path, f"cannot write ({error.strerror or error})") from None
