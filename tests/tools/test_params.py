@@ -65,6 +65,16 @@ def test_negative_ranges_parse():
     assert parse_params("rotate", Angles, {"degrees": "-10-10"}).degrees == (-10.0, 10.0)
 
 
+@pytest.mark.parametrize("value", ["15", "-15", 15, 15.0])
+def test_single_number_of_a_signed_range_is_symmetric(value):
+    # torchvision's RandomRotation(degrees=15) means (-15, 15); `rotate:degrees=15` agrees.
+    @dataclasses.dataclass(frozen=True)
+    class Angles:
+        degrees: FloatRange = param((0.0, 0.0), help="angles", min=-90.0, max=90.0)
+
+    assert parse_params("rotate", Angles, {"degrees": value}).degrees == (-15.0, 15.0)
+
+
 def test_dash_and_underscore_keys_are_the_same():
     @dataclasses.dataclass(frozen=True)
     class Two:

@@ -21,20 +21,15 @@ from styletools.tools import (
 from styletools.tools.augment import Flip, Rotate
 
 REGISTRY = default_registry(plugins=False)
-#: Families whose tools run a real optimisation: their contract runs with ``-m slow``.
-SLOW_FAMILIES = {"style"}
+ALL_TOOLS = list(REGISTRY)
+RANDOM_TOOLS = [tool for tool in ALL_TOOLS if tool.random]
+#: Tools that run a real optimisation take the contract with two steps instead of a preset's.
+CHEAP_VALUES = {"stylize": {"steps": 2}, "random-style": {"steps": 2}}
 
 
-def _cases(tools: list[type[Tool]]) -> list[object]:
-    return [
-        pytest.param(tool, id=tool.name,
-                     marks=[pytest.mark.slow] if tool.family in SLOW_FAMILIES else [])
-        for tool in tools
-    ]
-
-
-ALL_TOOLS = _cases(list(REGISTRY))
-RANDOM_TOOLS = _cases([tool for tool in REGISTRY if tool.random])
+def _make(tool_class: type[Tool]) -> Tool:
+    """The tool as the contract tests it: defaults, or cheap settings for the style tools."""
+    return tool_class.from_values(CHEAP_VALUES.get(tool_class.name, {}))
 
 
 def _draw(tool: Tool, images: torch.Tensor, seed: int) -> list[dict]:
@@ -44,48 +39,48 @@ def _draw(tool: Tool, images: torch.Tensor, seed: int) -> list[dict]:
 # --- contract, parametrised over the registry --------------------------------------------------
 
 
-@pytest.mark.parametrize("tool_class", ALL_TOOLS)
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_keeps_shape_dtype_device_and_range(tool_class, dtype, images):
     images = images.to(dtype)
-    out = tool_class()(images, generator=torch.Generator().manual_seed(0))
+    out = _make(tool_class)(images, generator=torch.Generator().manual_seed(0))
     assert (out.shape, out.dtype, out.device) == (images.shape, dtype, images.device)
     assert out.min() >= 0 and out.max() <= 1
 
 
-@pytest.mark.parametrize("tool_class", ALL_TOOLS)
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
 def test_does_not_mutate_input(tool_class, images):
     version, before = images._version, images.clone()
-    tool_class()(images)
+    _make(tool_class)(images)
     assert images._version == version and torch.equal(images, before)
 
 
-@pytest.mark.parametrize("tool_class", ALL_TOOLS)
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
 def test_batched_equals_unbatched(tool_class, images):
-    tool = tool_class()
+    tool = _make(tool_class)
     drawn = _draw(tool, images, 5)
     batched = tool.apply(images, drawn)
     single = torch.cat([tool.apply(images[i : i + 1], [drawn[i]]) for i in range(len(drawn))])
     torch.testing.assert_close(batched, single, atol=1e-6, rtol=0)
 
 
-@pytest.mark.parametrize("tool_class", ALL_TOOLS)
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
 def test_same_seed_same_output(tool_class, images):
-    tool = tool_class()
+    tool = _make(tool_class)
     first = tool(images, generator=torch.Generator().manual_seed(7))
     assert torch.equal(first, tool(images, generator=torch.Generator().manual_seed(7)))
 
 
-@pytest.mark.parametrize("tool_class", RANDOM_TOOLS)
+@pytest.mark.parametrize("tool_class", RANDOM_TOOLS, ids=lambda tool: tool.name)
 def test_different_seed_different_output(tool_class, images):
-    tool = tool_class()
+    tool = _make(tool_class)
     first = tool(images, generator=torch.Generator().manual_seed(1))
     assert not torch.equal(first, tool(images, generator=torch.Generator().manual_seed(2)))
 
 
-@pytest.mark.parametrize("tool_class", ALL_TOOLS)
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
 def test_params_round_trip_as_json(tool_class, images):
-    tool = tool_class()
+    tool = _make(tool_class)
     drawn = _draw(tool, images, 3)
     replayed = json.loads(json.dumps(drawn))
     assert replayed == drawn
@@ -94,7 +89,7 @@ def test_params_round_trip_as_json(tool_class, images):
     assert rebuilt == tool and rebuilt.params == tool.params
 
 
-@pytest.mark.parametrize("tool_class", ALL_TOOLS)
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
 @pytest.mark.parametrize(
     ("bad", "error"),
     [
@@ -107,28 +102,28 @@ def test_params_round_trip_as_json(tool_class, images):
 )
 def test_bad_input_raises_package_error(tool_class, bad, error):
     with pytest.raises(error):
-        tool_class()(bad)
+        _make(tool_class)(bad)
 
 
-@pytest.mark.parametrize("tool_class", ALL_TOOLS)
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
 def test_pickles(tool_class, images):
-    tool = tool_class()
+    tool = _make(tool_class)
     clone = pickle.loads(pickle.dumps(tool))
     assert clone == tool and repr(clone) == repr(tool)
     drawn = _draw(tool, images, 0)
     assert torch.equal(clone.apply(images, drawn), tool.apply(images, drawn))
 
 
-@pytest.mark.parametrize("tool_class", ALL_TOOLS)
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
 def test_wrong_number_of_params_raises(tool_class, images):
     with pytest.raises(ToolError, match="parameter sets"):
-        tool_class().apply(images, [{}])
+        _make(tool_class).apply(images, [{}])
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
-@pytest.mark.parametrize("tool_class", ALL_TOOLS)
+@pytest.mark.parametrize("tool_class", ALL_TOOLS, ids=lambda tool: tool.name)
 def test_cuda_matches_cpu(tool_class, images):
-    tool = tool_class()
+    tool = _make(tool_class)
     drawn = _draw(tool, images, 0)
     out = tool.apply(images.cuda(), drawn)
     assert out.is_cuda
