@@ -21,8 +21,8 @@ annotation                 kind      text form
 ``bool``                   bool      ``true``/``false``/``yes``/``no``/``1``/``0``
 ``str`` with ``choices``   str       ``reflect``
 ``Path``                   path      ``stats.json``
-``tuple[float, float]``    range     ``0.6-1.0``, ``-10-10``, ``-20--5``; ``x`` means ``-x-x``
-                                     when negatives are allowed (as torchvision's ``degrees=15``), else ``x-x``
+``tuple[float, float]``    range     ``0.6-1.0``, ``-10-10``, ``-20--5``; ``x`` means
+                                     ``-x-x`` for a signed range (torchvision's ``degrees=15``)
 ``X | None``               (of X)    ``none`` (or empty) means "tool default"
 =========================  ========  ==========================================
 """
@@ -302,7 +302,8 @@ def coerce_value(tool: str, spec: ParamSpec, value: Any) -> Any:
 
 def _symmetric(spec: ParamSpec, value: Any, typed: Any) -> Any:
     """A single number for a signed range means ``(-x, x)``, as torchvision's ``degrees=15``."""
-    single = isinstance(value, int | float) or (isinstance(value, str) and not _RANGE_TEXT.match(value))
+    text = isinstance(value, str)
+    single = isinstance(value, int | float) or (text and not _RANGE_TEXT.match(value))
     if spec.kind != "range" or not single or spec.min is None or spec.min >= 0:
         return typed
     return -abs(typed[0]), abs(typed[0])
