@@ -34,7 +34,7 @@ def parse_auth(text: str | None) -> tuple[str, str] | None:
     return user, password
 
 
-def app_command(  # noqa: PLR0913 - one parameter per command-line option
+def app_command(
     host: Annotated[
         str, typer.Option(help="Interface to bind; 0.0.0.0 shares on your network.")
     ] = "127.0.0.1",

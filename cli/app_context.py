@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,8 @@ class AppContext:
         paintings: The shipped paintings for the clickable gallery (empty hides it).
         output_dir: Where full-resolution PNG results are written for download.
         stops: Per-session stop flags of running transfers.
+        workers: Long-lived threads the transfers optimise on (see ``LiveTransfer``); as
+            many as ``limits.heavy_jobs``.
     """
 
     backbone: Backbone
@@ -95,6 +98,9 @@ class AppContext:
         default_factory=lambda: Path(tempfile.mkdtemp(prefix="styletools-app-"))
     )
     stops: StopSignals = field(default_factory=StopSignals)
+    workers: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="styletools-transfer")
+    )
 
 
 def find_paintings(folder: Path = PAINTINGS_FOLDER) -> tuple[Path, ...]:
@@ -113,9 +119,11 @@ def build_context(
         WeightsError: The weights are missing or corrupt.
         ConfigError: Unknown device.
     """
+    limits = limits or AppLimits()
     return AppContext(
         backbone=Backbone(weights, device=device),
         registry=default_registry(),
-        limits=limits or AppLimits(),
+        limits=limits,
         paintings=find_paintings(),
+        workers=ThreadPoolExecutor(limits.heavy_jobs, thread_name_prefix="styletools-transfer"),
     )

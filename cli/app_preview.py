@@ -12,7 +12,8 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
 
 import torch
 
@@ -53,6 +54,9 @@ class LiveTransfer:
         config: The transfer settings.
         backbone: The app's loaded network.
         stop: Setting it ends the run early with the best image so far.
+        workers: Long-lived threads to optimise on. A fresh thread per run would build a new
+            OpenMP team each time (slower first steps, and the old team's spinning threads
+            compete for the cores); None starts one thread for this run.
         interval: Least time between two snapshots, in seconds.
 
     Iterating yields :class:`TransferProgress` records whose ``image`` is a private CPU copy,
@@ -68,10 +72,12 @@ class LiveTransfer:
         *,
         backbone: Backbone,
         stop: threading.Event,
+        workers: Executor | None = None,
         interval: float = 0.5,
     ) -> None:
         self._args = (content, list(styles), config, backbone)
         self._stop, self._interval = stop, interval
+        self._workers = workers
         self._ready = threading.Condition()
         self._snapshot: TransferProgress | None = None
         self._outcome: TransferResult | BaseException | None = None
@@ -100,9 +106,16 @@ class LiveTransfer:
             self._outcome = outcome
             self._ready.notify()
 
-    def __iter__(self) -> Iterator[TransferProgress | TransferResult]:
+    def _start(self) -> Callable[[], object]:
+        """Run :meth:`_work` on the pool (or a new thread); returns a function that waits."""
+        if self._workers is not None:
+            return self._workers.submit(self._work).result
         worker = threading.Thread(target=self._work, name="styletools-transfer", daemon=True)
         worker.start()
+        return worker.join
+
+    def __iter__(self) -> Iterator[TransferProgress | TransferResult]:
+        wait = self._start()
         try:
             while True:
                 with self._ready:
@@ -115,7 +128,7 @@ class LiveTransfer:
                     break
         finally:
             self._stop.set()  # no-op after a normal end; ends the worker if we were closed
-            worker.join()
+            wait()
         if isinstance(outcome, BaseException):
             raise outcome
         yield outcome

@@ -131,8 +131,8 @@ class TransferTab:
         style_images = [load_upload(p, long_side=config.size, max_pixels=cap) for p, _ in styles]
         session = session_of(request)
         stop = self.context.stops.arm(session)
-        backbone = self.context.backbone
-        live = LiveTransfer(content, style_images, config, backbone=backbone, stop=stop)
+        live = LiveTransfer(content, style_images, config, backbone=self.context.backbone,
+                            stop=stop, workers=self.context.workers)
         try:
             for item in live:
                 if isinstance(item, TransferResult):
