@@ -170,6 +170,38 @@ def _make_optimizer(image: torch.Tensor, config: TransferConfig) -> torch.optim.
     return factories[config.optimizer]()
 
 
+#: Mean change per pixel value of L-BFGS's first step. torch caps that step's L1 norm at 1,
+#: which over a whole image (~10⁶ values) is ~10⁻⁶ per value: float32 noise, so the first
+#: curvature pair is garbage and a later step overshoots by orders of magnitude (seen: 3.6e8
+#: -> 5.6e11). Optimising u = κ·image with κ = 1/(FIRST_STEP·N) makes that step a visible one;
+#: the quasi-Newton steps after it do not depend on κ.
+LBFGS_FIRST_STEP = 3e-2
+
+
+class _Variable:
+    """The optimised tensor: the image in units chosen for the optimiser (see above)."""
+
+    def __init__(self, image: torch.Tensor, optimizer: str) -> None:
+        self.kappa = 1.0 / (LBFGS_FIRST_STEP * image.numel()) if optimizer == "lbfgs" else 1.0
+        # L-BFGS flattens gradients with .view(-1): the tensor must be contiguous (a tensor
+        # from to_tensor is an HWC permute).
+        variable = image.detach().mul(self.kappa).contiguous(memory_format=torch.contiguous_format)
+        self.tensor = variable.requires_grad_(True)
+
+    def image(self) -> torch.Tensor:
+        """The image, differentiable with respect to the variable."""
+        return self.tensor / self.kappa
+
+    def snapshot(self) -> torch.Tensor:
+        """A detached copy of the image."""
+        return self.tensor.detach() / self.kappa
+
+    def clamp_(self) -> None:
+        """Keep pixels in [0, 1] (after Adam steps; L-BFGS needs its iterates untouched)."""
+        with torch.no_grad():
+            self.tensor.clamp_(0.0, self.kappa)
+
+
 @dataclass
 class _ScaleRun:
     """Mutable bookkeeping of one scale: the best image seen and its cost."""
@@ -182,31 +214,32 @@ class _ScaleRun:
 
 
 def _step(
-    optimizer: torch.optim.Optimizer, objective: Objective, image: torch.Tensor, run: _ScaleRun
+    optimizer: torch.optim.Optimizer, objective: Objective, variable: _Variable, run: _ScaleRun
 ) -> None:
     """One optimiser step; records the cost of the image as it was before the update."""
 
     def closure() -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
+        image = variable.image()
         costs = objective(image)
         costs.total.backward()
         run.last, run.last_cost = costs, float(costs.total.detach())
         if run.last_cost < run.best_cost:
-            run.best_cost, run.best_image = run.last_cost, image.detach().clone()
-        if not isinstance(optimizer, torch.optim.LBFGS) or image.grad is None:
+            run.best_cost, run.best_image = run.last_cost, variable.snapshot()
+        grad = variable.tensor.grad
+        if not isinstance(optimizer, torch.optim.LBFGS) or grad is None:
             return costs.total.detach()
         # L-BFGS without a line search falls back to a raw gradient step (t = 1) whenever it
         # has no curvature pair yet; with gradients of ~1e7 that jumps to inf. One fixed scale
         # per run (first |g|_1 -> 1) makes that step as small as its first one.
         if run.grad_scale is None:
-            run.grad_scale = 1.0 / max(float(image.grad.abs().sum()), 1e-30)
-        image.grad.mul_(run.grad_scale)
+            run.grad_scale = 1.0 / max(float(grad.abs().sum()), 1e-30)
+        grad.mul_(run.grad_scale)
         return costs.total.detach() * run.grad_scale
 
     optimizer.step(closure)
     if isinstance(optimizer, torch.optim.Adam):
-        with torch.no_grad():
-            image.clamp_(0.0, 1.0)
+        variable.clamp_()
 
 
 @dataclass(frozen=True)
@@ -234,24 +267,22 @@ def _optimise_scale(
 ) -> tuple[torch.Tensor, bool]:
     """Run one scale's steps; returns the image and whether the user stopped the run."""
     on_progress, should_stop = hooks
-    # L-BFGS flattens gradients with .view(-1): the image must be contiguous (a tensor from
-    # to_tensor is an HWC permute, so a clone that keeps its strides is not).
-    image = image.detach().clone(memory_format=torch.contiguous_format).requires_grad_(True)
+    variable = _Variable(image, objective.config.optimizer)
     optimizer, run, scale_start = (
-        _make_optimizer(image, objective.config),
+        _make_optimizer(variable.tensor, objective.config),
         _ScaleRun(),
         time.perf_counter(),
     )
     steps = objective.config.steps_per_scale()[scale]
     for step in range(1, steps + 1):
-        _step(optimizer, objective, image, run)
+        _step(optimizer, objective, variable, run)
         if not math.isfinite(run.last_cost):
             break  # diverged: fall back to the best image seen
         if on_progress is not None:
-            on_progress(_progress(run.last, image, scale, step, clock, scale_start))
+            on_progress(_progress(run.last, variable.snapshot(), scale, step, clock, scale_start))
         if should_stop is not None and should_stop():
-            return _best(run, image), True
-    return _final(run, image, objective), False
+            return _best(run, variable.snapshot()), True
+    return _final(run, variable.snapshot(), objective), False
 
 
 def _best(run: _ScaleRun, image: torch.Tensor) -> torch.Tensor:

@@ -79,6 +79,17 @@ def test_real_transfer_lowers_the_cost_and_changes_the_image(backbone, content64
     assert not result.stopped and result.seed == 1
 
 
+def test_lbfgs_descends_from_its_first_step_without_overshooting(backbone, content64, styles64):
+    # torch caps L-BFGS's first step at an L1 norm of 1 (~1e-6 per pixel value here); its
+    # curvature estimate was float32 noise and step 5 jumped to >1000x the starting cost.
+    # In scaled units (LBFGS_FIRST_STEP) the cost falls from step 2 and never goes above it.
+    recorder = Recorder()
+    config = TransferConfig(size=64, scales=1, steps=(8,), seed=1)
+    stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
+    assert recorder.costs[1] < recorder.costs[0]
+    assert max(recorder.costs[1:]) < recorder.costs[0]
+
+
 def test_adam_lowers_the_cost_and_keeps_pixels_in_range(backbone, content64, styles64):
     recorder = Recorder()
     config = tiny(size=64, steps=(4,), optimizer="adam", learning_rate=0.05)
