@@ -25,7 +25,7 @@ from styletools_cli.app_preview import LiveTransfer, status_line
 
 from styletools import images
 from styletools.config import preset
-from styletools.transfer import Backbone, TransferProgress, load_image_tensor, stylize
+from styletools.engine import Backbone, TransferProgress, load_image_tensor, stylize
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "gallery" / "examples" / "content" / "tubingen.jpg"

@@ -68,7 +68,7 @@ def conv_peak_gflops(repeats: int = 5) -> float:
 def ours_seconds_per_step(size: int, steps: int) -> tuple[float, tuple[int, int]]:
     """Median seconds per L-BFGS step of styletools at one scale (first step = warm-up)."""
     from styletools.config import TransferConfig
-    from styletools.transfer import Backbone, load_image_tensor, stylize
+    from styletools.engine import Backbone, load_image_tensor, stylize
 
     config = TransferConfig(size=size, scales=1, steps=(steps + 1,), seed=0, device="cpu")
     stamps: list[float] = []
@@ -131,7 +131,7 @@ def shared_cost(path: Path, size: int) -> float:
     """Score an output with styletools' default J, the same evaluator for both programs."""
     from styletools.config import TransferConfig
     from styletools.images import open_image, to_tensor
-    from styletools.transfer import Backbone, Objective, load_image_tensor
+    from styletools.engine import Backbone, Objective, load_image_tensor
 
     config = TransferConfig(size=size)
     backbone = Backbone(device="cpu")

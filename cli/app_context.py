@@ -15,7 +15,7 @@ from pathlib import Path
 
 from styletools.images import DEFAULT_MAX_PIXELS
 from styletools.tools import ToolRegistry, default_registry
-from styletools.transfer import Backbone
+from styletools.engine import Backbone
 
 #: Where the clickable paintings live, relative to the source tree (the project is installed
 #: editable; a wheel without the gallery simply shows no painting gallery).

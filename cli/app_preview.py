@@ -18,7 +18,7 @@ from concurrent.futures import Executor
 import torch
 
 from styletools.config import TransferConfig
-from styletools.transfer import Backbone, TransferProgress, TransferResult, stylize
+from styletools.engine import Backbone, TransferProgress, TransferResult, stylize
 
 
 def _format_duration(seconds: float) -> str:

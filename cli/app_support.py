@@ -18,7 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from styletools import images
 from styletools.errors import ImageError, StyletoolsError
-from styletools.transfer import load_image_tensor
+from styletools.engine import load_image_tensor
 
 
 @contextlib.contextmanager

@@ -20,7 +20,7 @@ from styletools_cli.app_support import load_upload, require, upload_image, user_
 from styletools import images
 from styletools.tools import ParamSpec, Tool
 from styletools.tools.params import format_value
-from styletools.transfer import new_seed
+from styletools.engine import new_seed
 
 Component = gr.components.Component
 #: Tools of these families run the network, so they queue with the transfers.

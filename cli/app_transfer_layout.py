@@ -10,7 +10,7 @@ from styletools_cli.app_support import upload_image
 from styletools_cli.app_transfer_tab import DEFAULT, TransferTab
 
 from styletools.config import OPTIMIZERS, PRESETS
-from styletools.transfer import new_seed
+from styletools.engine import new_seed
 from styletools.vgg import LAYER_NAMES
 
 

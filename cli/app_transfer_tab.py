@@ -25,7 +25,7 @@ from styletools_cli.app_support import (
 from styletools import images
 from styletools.config import TransferConfig, preset
 from styletools.errors import ConfigError
-from styletools.transfer import TransferResult, new_seed
+from styletools.engine import TransferResult, new_seed
 
 DEFAULT = preset("balanced")
 _NUMBER_LIST = re.compile(r"[\s,;]+")

@@ -11,7 +11,7 @@ from styletools.config import OPTIMIZERS, PRESETS, TransferConfig, describe_pres
 from styletools.errors import ConfigError, ImageError, OutputExistsError
 
 if TYPE_CHECKING:
-    from styletools.transfer import TransferProgress, TransferResult
+    from styletools.engine import TransferProgress, TransferResult
 
 
 def _floats(text: str | None, option: str) -> tuple[float, ...] | None:
@@ -67,7 +67,7 @@ def _run(
 ) -> TransferResult:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from styletools.transfer import Backbone, load_image_tensor, stylize
+    from styletools.engine import Backbone, load_image_tensor, stylize
 
     # Inputs first: a typo in a path should fail before the network is loaded.
     content_tensor = load_image_tensor(content, config.size)
@@ -215,7 +215,7 @@ def transfer(
         },
     )
     if config.seed is None:
-        from styletools.transfer import new_seed
+        from styletools.engine import new_seed
 
         config = config.replace(seed=new_seed())
     typer.echo(f"seed: {config.seed}", err=True)

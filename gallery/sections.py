@@ -20,7 +20,7 @@ from PIL import Image
 from sheets import Rows, Tile, chunk, compose, crop_center
 
 # The one import of the transfer engine: a rename of the module is a change to this line.
-from styletools import transfer as engine
+from styletools import engine
 from styletools.config import TransferConfig, preset
 from styletools.examples import EXAMPLES_DIR, example_images
 from styletools.images import to_pil, to_tensor

@@ -13,13 +13,13 @@ __all__ = ["TransferConfig", "__version__", "transfer"]
 
 if TYPE_CHECKING:
     from styletools.config import TransferConfig
-    from styletools.transfer import transfer
+    from styletools.engine import transfer
 
 
 def __getattr__(name: str) -> Any:
     # Lazy exports keep `import styletools` free of torch (PEP 562).
     if name == "transfer":
-        from styletools.transfer import transfer
+        from styletools.engine import transfer
 
         return transfer
     if name == "TransferConfig":

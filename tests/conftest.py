@@ -39,8 +39,8 @@ def vgg_weights():
 
 @pytest.fixture(scope="session")
 def backbone():
-    """A CPU :class:`~styletools.transfer.Backbone`, built once per session."""
-    from styletools.transfer import Backbone
+    """A CPU :class:`~styletools.engine.Backbone`, built once per session."""
+    from styletools.engine import Backbone
 
     return Backbone("vgg19", device="cpu")
 

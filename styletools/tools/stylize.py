@@ -1,6 +1,6 @@
 """Style transfer as a tool: stylise every image of a batch, or each with a random painting.
 
-The kernel is :func:`styletools.transfer.stylize`; these classes only choose the painting
+The kernel is :func:`styletools.engine.stylize`; these classes only choose the painting
 and settings. ``random-style`` is style augmentation (Geirhos et al. 2019; Jackson et al.
 2019): a classifier trained on it relies less on texture.
 """
@@ -20,7 +20,7 @@ from styletools.errors import ToolError
 from styletools.examples import EXAMPLES_DIR
 from styletools.tools.params import param
 from styletools.tools.registry import SampleParams, Tool
-from styletools.transfer import Backbone, load_image_tensor, stylize
+from styletools.engine import Backbone, load_image_tensor, stylize
 
 #: VGG19 pools four times; below 64 px the deep style layers have nothing left to see.
 MIN_WORK_SIZE = 64

@@ -13,7 +13,7 @@ from styletools_cli.app_preview import LiveTransfer, status_line
 from styletools_cli.app_transfer_tab import DEFAULT, TransferSettings, parse_numbers
 
 from styletools.errors import ConfigError, ShapeError
-from styletools.transfer import Backbone, TransferProgress, TransferResult, load_image_tensor
+from styletools.engine import Backbone, TransferProgress, TransferResult, load_image_tensor
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from styletools_cli.main import app
 from typer.testing import CliRunner
 
 from styletools.color import rgb_to_yiq
-from styletools.transfer import load_image_tensor
+from styletools.engine import load_image_tensor
 
 # Tiny and fast: 32 px, one scale, shallow layers (three convolutions).
 FAST = ["--size", "32", "--scales", "1", "--steps", "2", "--seed", "1",

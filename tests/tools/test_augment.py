@@ -50,7 +50,7 @@ def test_crop_falls_back_to_the_centre():
 
 def test_rotate_quarter_turn_is_exact():
     square = torch.rand(2, 3, 9, 9)
-    out, drawn = _run("rotate", square, {"degrees": "90", "interpolation": "nearest"})
+    out, drawn = _run("rotate", square, {"degrees": "90-90", "interpolation": "nearest"})
     assert drawn == [{"angle": 90.0}] * 2
     assert torch.equal(out, torch.rot90(square, 1, dims=(-2, -1)))
 

@@ -11,7 +11,7 @@ from PIL import Image
 
 from styletools.config import TransferConfig
 from styletools.errors import ConfigError, ImageError, ShapeError
-from styletools.transfer import (
+from styletools.engine import (
     Objective,
     TransferProgress,
     load_image_tensor,
