@@ -127,3 +127,21 @@ def test_content_cost_gradient_by_hand():
 )
 def test_default_layer_weights_are_64_over_channels_squared(channels, expected):
     assert default_layer_weights(channels) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_gram_gradient_equals_autograd_of_the_plain_formula(channels_last):
+    # gram_matrix has a hand-written backward (one product); it must agree with autograd
+    # through the textbook A·Aᵀ / (n_H·n_W), for either memory layout.
+    generator = torch.Generator().manual_seed(0)
+    features = torch.rand(2, 3, 4, 5, generator=generator, dtype=torch.float64)
+    if channels_last:
+        features = features.contiguous(memory_format=torch.channels_last)
+    weights = torch.rand(2, 3, 3, generator=generator, dtype=torch.float64)
+    ours = features.clone().requires_grad_(True)
+    (gram_matrix(ours) * weights).sum().backward()
+    plain = features.clone().requires_grad_(True)
+    flat = plain.reshape(2, 3, 20)
+    ((flat @ flat.transpose(1, 2) / 20) * weights).sum().backward()
+    torch.testing.assert_close(ours.grad, plain.grad, rtol=1e-12, atol=1e-12)
+    assert torch.autograd.gradcheck(lambda f: gram_matrix(f), (features.clone().requires_grad_(True),))
