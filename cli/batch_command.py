@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
     app.command("batch", no_args_is_help=True)(batch)
 
 
-def batch(  # noqa: PLR0913 - one parameter per command-line option, as Typer wants
+def batch(
     src: Src = None,
     dest: Dest = None,
     ops: Ops = None,

@@ -92,7 +92,8 @@ def _run(
             bar.update(
                 task,
                 advance=1,
-                description=f"scale {progress.scale}/{progress.scales} {progress.size[1]}x{progress.size[0]}",
+                description=f"scale {progress.scale}/{progress.scales} "
+                f"{progress.size[1]}x{progress.size[0]}",
                 status=f"J={progress.cost:.4g} (content {progress.content_cost:.3g}, "
                 f"style {progress.style_cost:.3g}) ~{progress.eta:.0f}s left",
             )
@@ -123,7 +124,8 @@ def transfer(
     steps: Annotated[
         str | None,
         typer.Option(
-            help="Steps per scale: one number for all, or one per scale (coarse first), e.g. 150,100,60."
+            help="Steps per scale: one number for all, or one per scale (coarse first), "
+            "e.g. 150,100,60."
         ),
     ] = None,
     scales: Annotated[

@@ -356,7 +356,8 @@ def _blend_weights(config: TransferConfig, count: int) -> tuple[float, ...]:
     weights = config.style_blend or (1.0,) * count
     if len(weights) != count or any(w < 0 for w in weights) or sum(weights) <= 0:
         raise ConfigError(
-            f"style_blend: give {count} non-negative weight(s), one per style image, got {list(weights)}"
+            f"style_blend: give {count} non-negative weight(s), one per style image, "
+            f"got {list(weights)}"
         )
     return tuple(w / sum(weights) for w in weights)
 

@@ -10,7 +10,6 @@ import torch
 from PIL import Image
 
 from styletools.config import TransferConfig
-from styletools.errors import ConfigError, ImageError, ShapeError
 from styletools.engine import (
     Objective,
     TransferProgress,
@@ -19,6 +18,7 @@ from styletools.engine import (
     stylize,
     transfer,
 )
+from styletools.errors import ConfigError, ImageError, ShapeError
 
 # Shallow layers keep the network to three convolutions: fast enough for many small runs.
 SHALLOW = {"content_layers": ("relu2_1",), "style_layers": ("relu1_1", "relu2_1")}

@@ -144,4 +144,6 @@ def test_gram_gradient_equals_autograd_of_the_plain_formula(channels_last):
     flat = plain.reshape(2, 3, 20)
     ((flat @ flat.transpose(1, 2) / 20) * weights).sum().backward()
     torch.testing.assert_close(ours.grad, plain.grad, rtol=1e-12, atol=1e-12)
-    assert torch.autograd.gradcheck(lambda f: gram_matrix(f), (features.clone().requires_grad_(True),))
+    assert torch.autograd.gradcheck(
+        lambda f: gram_matrix(f), (features.clone().requires_grad_(True),)
+    )

@@ -16,11 +16,11 @@ import torch
 import torch.nn.functional as F
 
 from styletools.config import PRESETS, preset
+from styletools.engine import Backbone, load_image_tensor, stylize
 from styletools.errors import ToolError
 from styletools.examples import EXAMPLES_DIR
 from styletools.tools.params import param
 from styletools.tools.registry import SampleParams, Tool
-from styletools.engine import Backbone, load_image_tensor, stylize
 
 #: VGG19 pools four times; below 64 px the deep style layers have nothing left to see.
 MIN_WORK_SIZE = 64

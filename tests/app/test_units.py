@@ -12,8 +12,8 @@ from styletools_cli.app_network_views import feature_grid, gram_heatmap, stronge
 from styletools_cli.app_preview import LiveTransfer, status_line
 from styletools_cli.app_transfer_tab import DEFAULT, TransferSettings, parse_numbers
 
-from styletools.errors import ConfigError, ShapeError
 from styletools.engine import Backbone, TransferProgress, TransferResult, load_image_tensor
+from styletools.errors import ConfigError, ShapeError
 
 
 @pytest.fixture(scope="module")
