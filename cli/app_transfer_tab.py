@@ -6,7 +6,6 @@ API endpoints (stable names): ``/transfer`` (streams; a client gets the final ou
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,27 +22,11 @@ from styletools_cli.app_support import (
 )
 
 from styletools import images
-from styletools.config import TransferConfig, preset
+from styletools.config import TransferConfig, parse_numbers, preset
 from styletools.engine import TransferResult, new_seed
 from styletools.errors import ConfigError
 
 DEFAULT = preset("balanced")
-_NUMBER_LIST = re.compile(r"[\s,;]+")
-
-
-def parse_numbers(text: str | None, kind: type[int] | type[float], name: str) -> tuple[Any, ...]:
-    """``"150, 100 60"`` -> ``(150, 100, 60)``; empty text gives ``()``.
-
-    Raises:
-        ConfigError: A word is not a number of ``kind``.
-    """
-    words = [word for word in _NUMBER_LIST.split(text or "") if word]
-    try:
-        return tuple(kind(word) for word in words)
-    except ValueError:
-        raise ConfigError(f"{name}: expected numbers separated by commas, got {text!r}") from None
-
-
 @dataclass(frozen=True)
 class TransferSettings:
     """The tab's widget values, as received (see :meth:`TransferTab.run` for their meaning)."""

@@ -7,20 +7,22 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from styletools.config import OPTIMIZERS, PRESETS, TransferConfig, describe_presets, preset
-from styletools.errors import ConfigError, ImageError, OutputExistsError
+from styletools.config import (
+    OPTIMIZERS,
+    PRESETS,
+    TransferConfig,
+    describe_presets,
+    parse_numbers,
+    preset,
+)
+from styletools.errors import ImageError, OutputExistsError
 
 if TYPE_CHECKING:
     from styletools.engine import TransferProgress, TransferResult
 
 
 def _floats(text: str | None, option: str) -> tuple[float, ...] | None:
-    if text is None:
-        return None
-    try:
-        return tuple(float(part) for part in text.split(","))
-    except ValueError:
-        raise ConfigError(f"{option}: expected comma-separated numbers, got {text!r}") from None
+    return None if text is None else tuple(map(float, parse_numbers(text, float, option)))
 
 
 def _names(text: str | None) -> tuple[str, ...] | None:
@@ -28,10 +30,7 @@ def _names(text: str | None) -> tuple[str, ...] | None:
 
 
 def _steps(text: str | None) -> tuple[int, ...] | None:
-    values = _floats(text, "--steps")
-    if values is not None and any(v != int(v) for v in values):
-        raise ConfigError(f"--steps: expected whole numbers, got {text!r}")
-    return None if values is None else tuple(int(v) for v in values)
+    return None if text is None else tuple(map(int, parse_numbers(text, int, "--steps")))
 
 
 def build_config(base: str, changes: dict[str, object]) -> TransferConfig:

@@ -7,6 +7,7 @@ was recorded: a config is plain data, and a preset is just a named instance.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -101,6 +102,25 @@ class TransferConfig:
     def replace(self, **changes: object) -> TransferConfig:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+_NUMBER_LIST = re.compile(r"[\s,;]+")
+
+
+def parse_numbers(
+    text: str | None, kind: type[int] | type[float], name: str
+) -> tuple[int | float, ...]:
+    """``"150, 100 60"`` -> ``(150, 100, 60)``; empty text gives ``()``.
+
+    Raises:
+        ConfigError: A word is not a number of ``kind``.
+    """
+    words = [word for word in _NUMBER_LIST.split(text or "") if word]
+    try:
+        return tuple(kind(word) for word in words)
+    except ValueError:
+        what = "whole numbers" if kind is int else "numbers"
+        raise ConfigError(f"{name}: expected {what} separated by commas, got {text!r}") from None
 
 
 def _check(condition: bool, message: str) -> None:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from styletools.config import PRESETS, TransferConfig, describe_presets, preset
+from styletools.config import PRESETS, TransferConfig, describe_presets, parse_numbers, preset
 from styletools.errors import ConfigError
 
 
@@ -107,3 +107,14 @@ def test_config_module_does_not_import_torch():
     code = "import sys, styletools.config; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("150, 100 60", (150, 100, 60)), ("", ()),
+                                                (None, ()), ("7", (7,))])
+def test_parse_numbers(text, expected):
+    assert parse_numbers(text, int, "steps") == expected
+
+
+def test_parse_numbers_names_the_setting():
+    with pytest.raises(ConfigError, match="style blend: expected numbers"):
+        parse_numbers("two, one", float, "style blend")

@@ -5,15 +5,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-import torch
 from styletools_cli.app_command import parse_auth
 from styletools_cli.app_context import StopSignals, find_paintings
-from styletools_cli.app_network_views import feature_grid, gram_heatmap, strongest_channels
 from styletools_cli.app_preview import LiveTransfer, status_line
-from styletools_cli.app_transfer_tab import DEFAULT, TransferSettings, parse_numbers
+from styletools_cli.app_transfer_tab import DEFAULT, TransferSettings
 
 from styletools.engine import Backbone, TransferProgress, TransferResult, load_image_tensor
-from styletools.errors import ConfigError, ShapeError
+from styletools.errors import ConfigError
 
 
 @pytest.fixture(scope="module")
@@ -26,17 +24,6 @@ def _settings(**changes: object) -> TransferSettings:
                   seed=3, content_layers=["relu4_2"], style_layers=["relu1_1", "relu2_1"],
                   optimizer="adam", steps=None, tv_weight=0.0)
     return TransferSettings(**{**values, **changes})
-
-
-@pytest.mark.parametrize(("text", "expected"), [("150, 100 60", (150, 100, 60)), ("", ()),
-                                                (None, ()), ("7", (7,))])
-def test_parse_numbers(text, expected):
-    assert parse_numbers(text, int, "steps") == expected
-
-
-def test_parse_numbers_names_the_setting():
-    with pytest.raises(ConfigError, match="style blend: expected numbers"):
-        parse_numbers("two, one", float, "style blend")
 
 
 def test_settings_become_a_config():
@@ -81,21 +68,6 @@ def test_live_transfer_reraises_core_errors(backbone, content_path):
     config = _settings(blend="1, 2, 3").config()  # three weights for one style
     with pytest.raises(ConfigError, match="style_blend"):
         list(LiveTransfer(content, [content], config, backbone=backbone, stop=threading.Event()))
-
-
-def test_feature_grid_shows_the_strongest_channels():
-    acts = torch.zeros(1, 8, 4, 6)
-    acts[0, 5] = 3.0
-    acts[0, 2] = 1.0
-    assert strongest_channels(acts, 2).tolist() == [5, 2]
-    grid = feature_grid(acts, 4, tile=30)
-    assert grid.shape == (1, 3, 2 * 22, 2 * 32) and 0 <= grid.min() <= grid.max() <= 1
-
-
-def test_gram_heatmap_shape_and_check():
-    assert gram_heatmap(torch.rand(1, 16, 16), side=64).shape == (1, 3, 64, 64)
-    with pytest.raises(ShapeError):
-        gram_heatmap(torch.rand(16, 16))
 
 
 @pytest.mark.parametrize(

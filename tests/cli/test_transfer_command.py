@@ -126,8 +126,8 @@ def test_bad_input_is_one_line_naming_the_file(tmp_path, content, style, kind, r
         ("--content-layers", "conv4_2", "content_layers: unknown layer conv4_2; choose from"),
         ("--pooling", "min", "pooling: unknown 'min'; choose from max, avg"),
         ("--device", "bogus", "device: unknown 'bogus'; use auto, cpu, cuda, cuda:N or mps"),
-        ("--steps", "1.5", "--steps: expected whole numbers"),
-        ("--style-blend", "a,b", "--style-blend: expected comma-separated numbers"),
+        ("--steps", "1.5", "--steps: expected whole numbers separated by commas"),
+        ("--style-blend", "a,b", "--style-blend: expected numbers separated by commas"),
     ],
 )
 def test_bad_option_is_one_line_listing_the_choices(tmp_path, content, style, option, value,

@@ -1,7 +1,7 @@
 """Pictures of what VGG19 "sees": a grid of the strongest feature maps and a Gram heat map.
 
-Pure tensor functions, no UI library: they belong in the core (for example a future
-``styletools/inspect.py`` the CLI could share) and live here only until they move.
+Pure tensor functions, no UI library: the web app's "Inside the network" tab shows them, and
+any other front end can.
 
 Shape:
     Activations ``(1, C, H, W)``; Gram matrices ``(1, C, C)``; outputs ``(1, 3, H', W')`` RGB
