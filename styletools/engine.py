@@ -480,6 +480,7 @@ def transfer(
     config: TransferConfig | None = None,
     backbone: Backbone | None = None,
     on_progress: ProgressCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Image.Image:
     """Stylise ``content`` with one or more style images; the Python API of the product.
 
@@ -490,6 +491,7 @@ def transfer(
         config: Settings; defaults to the ``balanced`` preset (512 px).
         backbone: A loaded network to reuse across calls.
         on_progress: Called after every optimiser step.
+        should_stop: Polled after every step; True ends the run with the best image so far.
 
     Returns:
         The stylised image, ``config.size`` px on its long side.
@@ -503,6 +505,11 @@ def transfer(
     style_size = max(16, round(config.size * config.style_scale))
     style_tensors = [load_image_tensor(s, style_size) for s in sources]
     result = stylize(
-        content_tensor, style_tensors, config, backbone=backbone, on_progress=on_progress
+        content_tensor,
+        style_tensors,
+        config,
+        backbone=backbone,
+        on_progress=on_progress,
+        should_stop=should_stop,
     )
     return images.to_pil(result.image)
