@@ -262,7 +262,8 @@ def peak_rss_gib(size: int) -> float:
     """
     from styletools.config import preset
 
-    steps = f"2,2,{preset('balanced').steps[-1]}"
+    balanced = preset("balanced")
+    steps = ",".join(["2"] * (balanced.scales - 1) + [str(balanced.steps[-1])])
     with tempfile.TemporaryDirectory() as tmp:
         return run_cli(size, Path(tmp) / "out.png", "--steps", steps)[1]
 
