@@ -63,7 +63,7 @@ def test_rotate_draws_within_range(images):
 def test_shear_calls_torchvision_affine(images):
     out, drawn = _run("shear", images, {"x": "-20-20", "y": "5-5"})
     expected = tvf.affine(images[1:2], angle=0.0, translate=[0, 0], scale=1.0,
-                          shear=drawn[1]["shear"], fill=[0.0] * 3,
+                          shear=drawn[1]["shear"], fill=None,  # zero fill, unmasked
                           interpolation=tvf.InterpolationMode.BILINEAR)
     assert drawn[1]["shear"][1] == 5.0 and torch.equal(out[1:2], expected)
 
