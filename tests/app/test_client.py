@@ -86,7 +86,7 @@ def test_too_many_pixels_gets_a_clear_error(client, tmp_path):
 
 
 def test_bad_setting_gets_a_clear_error(client, content_path, style_paths):
-    with pytest.raises(AppError, match="steps: expected numbers"):
+    with pytest.raises(AppError, match="steps: expected whole numbers"):
         client.predict(
             content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
             size=64, steps="many", api_name="/transfer",
