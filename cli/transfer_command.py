@@ -66,12 +66,10 @@ def _run(
 ) -> TransferResult:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from styletools.engine import Backbone, load_image_tensor, stylize
+    from styletools.engine import Backbone, load_inputs, stylize
 
     # Inputs first: a typo in a path should fail before the network is loaded.
-    content_tensor = load_image_tensor(content, config.size)
-    style_size = max(16, round(config.size * config.style_scale))
-    style_tensors = [load_image_tensor(path, style_size) for path in styles]
+    content_tensor, style_tensors = load_inputs(content, styles, config)
     backbone = Backbone(config.weights, device=config.device)
     total = sum(config.steps_per_scale())
     frames = (

@@ -145,9 +145,7 @@ def source(path: Path, size: int) -> Tile:
 
 def stylised(photo: Path, paintings: Sequence[Path], config: TransferConfig, ctx: Context) -> Tile:
     """Stylise ``photo`` with ``paintings``; the tile's label is filled in by the caller."""
-    content = engine.load_image_tensor(photo, config.size)
-    style_size = max(16, round(config.size * config.style_scale))
-    styles = [engine.load_image_tensor(path, style_size) for path in paintings]
+    content, styles = engine.load_inputs(photo, paintings, config)
     start = time.perf_counter()
     result = engine.stylize(content, styles, config, backbone=ctx.backbone)
     seconds = time.perf_counter() - start

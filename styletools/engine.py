@@ -473,6 +473,19 @@ def load_image_tensor(
     return images.to_tensor(images.resize_long_side(picture, long_side))
 
 
+def load_inputs(
+    content: ImageSource, styles: Sequence[ImageSource], config: TransferConfig
+) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """Open the photo at the output size and the paintings at ``size × style_scale``.
+
+    One rule for every front end: the style's strokes are sized relative to the output.
+    """
+    style_size = max(16, round(config.size * config.style_scale))
+    return load_image_tensor(content, config.size), [
+        load_image_tensor(s, style_size) for s in styles
+    ]
+
+
 def transfer(
     content: ImageSource,
     style: ImageSource | Sequence[ImageSource],
@@ -501,9 +514,7 @@ def transfer(
     """
     config = config or preset("balanced")
     sources = [style] if isinstance(style, str | Path | Image.Image) else list(style)
-    content_tensor = load_image_tensor(content, config.size)
-    style_size = max(16, round(config.size * config.style_scale))
-    style_tensors = [load_image_tensor(s, style_size) for s in sources]
+    content_tensor, style_tensors = load_inputs(content, sources, config)
     result = stylize(
         content_tensor,
         style_tensors,
