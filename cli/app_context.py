@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from styletools.engine import Backbone
+from styletools.examples import EXAMPLES_DIR, images_in
 from styletools.images import DEFAULT_MAX_PIXELS
 from styletools.tools import ToolRegistry, default_registry
 
 #: Where the clickable paintings live, relative to the source tree (the project is installed
 #: editable; a wheel without the gallery simply shows no painting gallery).
-PAINTINGS_FOLDER = Path(__file__).resolve().parent.parent / "gallery" / "examples" / "style"
-_PAINTING_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+PAINTINGS_FOLDER = EXAMPLES_DIR / "style"
 #: Jobs that run the network share this Gradio concurrency id: one queue per device.
 DEVICE_QUEUE = "device"
 
@@ -105,9 +105,7 @@ class AppContext:
 
 def find_paintings(folder: Path = PAINTINGS_FOLDER) -> tuple[Path, ...]:
     """The painting files in ``folder``, sorted by name; empty when the folder is missing."""
-    if not folder.is_dir():
-        return ()
-    return tuple(sorted(p for p in folder.iterdir() if p.suffix.lower() in _PAINTING_SUFFIXES))
+    return tuple(images_in(folder))
 
 
 def build_context(

@@ -10,12 +10,19 @@ from pathlib import Path
 from typing import Literal
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "gallery" / "examples"
-_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})
+
+
+def images_in(folder: Path) -> list[Path]:
+    """The image files directly in ``folder``, sorted so a seed picks the same one anywhere.
+
+    An absent folder has none (a wheel installed without the gallery, say).
+    """
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
 
 
 def example_images(kind: Literal["content", "style"]) -> list[Path]:
     """The bundled photos (``content``) or paintings (``style``), sorted; empty if absent."""
-    folder = EXAMPLES_DIR / kind
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in _SUFFIXES)
+    return images_in(EXAMPLES_DIR / kind)

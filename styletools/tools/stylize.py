@@ -15,16 +15,12 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from styletools.config import PRESETS, preset
+from styletools.config import MIN_SCALE_SIZE, PRESETS, preset
 from styletools.engine import Backbone, load_image_tensor, stylize
 from styletools.errors import ToolError
-from styletools.examples import EXAMPLES_DIR
+from styletools.examples import EXAMPLES_DIR, images_in
 from styletools.tools.params import param
 from styletools.tools.registry import SampleParams, Tool
-
-#: VGG19 pools four times; below 64 px the deep style layers have nothing left to see.
-MIN_WORK_SIZE = 64
-_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 
 
 class _StyleTool(Tool):
@@ -45,7 +41,8 @@ class _StyleTool(Tool):
     def _stylize_one(self, image: torch.Tensor, style: Path) -> torch.Tensor:
         """Stylise one ``(1, 3, H, W)`` image and return it at its own size and dtype."""
         height, width = image.shape[-2:]
-        size = max(MIN_WORK_SIZE, height, width)
+        # VGG19 pools four times: smaller images are stylised at the engine's minimum size.
+        size = max(MIN_SCALE_SIZE, height, width)
         base = preset(self.params.preset)
         steps = base.steps if self.params.steps is None else (self.params.steps,)
         config = base.replace(
@@ -103,11 +100,7 @@ class RandomStyle(_StyleTool):
     def paintings(self) -> list[str]:
         """Painting file names in the folder, sorted so a seed picks the same one anywhere."""
         folder = self.params.folder
-        names = (
-            sorted(p.name for p in folder.iterdir() if p.suffix.lower() in _SUFFIXES)
-            if folder.is_dir()
-            else []
-        )
+        names = [path.name for path in images_in(folder)]
         if not names:
             raise ToolError(f"{folder}: random-style needs a folder with at least one painting")
         return names
