@@ -16,4 +16,7 @@ def run() -> None:
             f"styletools: the command line needs {error.name!r}: pip install 'styletools[cli]'\n"
         )
         sys.exit(1)
+    from styletools.allocator import keep_freed_memory
+
+    keep_freed_memory()
     app()

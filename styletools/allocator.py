@@ -1,0 +1,45 @@
+"""Keep freed tensor memory in the process, so each optimiser step reuses it (Linux, glibc).
+
+glibc hands out blocks above its mmap threshold (at most 32 MiB, moved at run time) as fresh
+``mmap`` pages and gives them back to the kernel on ``free``. A transfer step allocates and
+frees the same ~1 GB of activations and gradients every time, so every step faulted all of it
+back in: measured at 512 px, about 100 000 page faults and 0.1-0.5 s of system time per
+0.9 s step, none after this call (the step became ~12 % faster). The price is that the
+process keeps its peak heap after a run instead of returning it.
+
+It is a process-wide setting, so the library never makes it on import: the ``styletools``
+command calls it, and a Python user who wants the same speed calls it once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+# glibc's mallopt(3) parameter numbers.
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
+#: mallopt takes a C int: the largest threshold it can express (2 GiB).
+_LARGEST = 2**31 - 1
+
+
+def keep_freed_memory() -> bool:
+    """Serve large blocks from the heap and keep freed ones for reuse.
+
+    One arena for all threads, so a transfer run from a worker thread (the web app's) reuses
+    the same memory as one from the main thread: a thread arena cannot hold blocks over 64 MiB
+    and would fall back to ``mmap`` for them.
+
+    Returns:
+        Whether the setting took effect (False off glibc, e.g. macOS, Windows or musl).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    settings = ((_M_ARENA_MAX, 1), (_M_MMAP_THRESHOLD, _LARGEST), (_M_TRIM_THRESHOLD, _LARGEST))
+    return all(mallopt(parameter, value) == 1 for parameter, value in settings)
