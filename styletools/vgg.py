@@ -10,12 +10,13 @@ Shape:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 import torch
 from torch import nn
 
+from styletools import onednn
 from styletools.errors import ConfigError
 
 #: VGG19's convolutions in order: (block, index in block, output channels).
@@ -92,6 +93,7 @@ class Features(nn.Module):
         self.body = _build_body(state, LAYER_NAMES.index(max(self.layers, key=LAYER_NAMES.index)))
         self.pooling = pooling
         self._pool = _POOLS[pooling](kernel_size=2, stride=2)
+        self._packed: list[onednn.PackedConv] | None = None
         self.requires_grad_(False)
         self.eval()
 
@@ -99,15 +101,33 @@ class Features(nn.Module):
         """Run the network; return the requested activations by name."""
         x = self.preprocess(images).contiguous(memory_format=torch.channels_last)
         wanted, out = set(self.layers), {}
-        for relu_name, conv in zip(LAYER_NAMES, self.body, strict=False):
+        for relu_name, conv_relu in zip(LAYER_NAMES, self._conv_relus(x), strict=False):
             if relu_name.endswith("_1") and relu_name != "relu1_1":
                 x = self._pool(x)
-            # In-place ReLU saves a full activation copy per layer; conv backward does not
-            # need its own output, so autograd stays correct.
-            x = torch.relu_(conv(x))
+            x = conv_relu(x)
             if relu_name in wanted:
                 out[relu_name] = x
         return out
+
+    def _conv_relus(self, x: torch.Tensor) -> list[Callable[[torch.Tensor], torch.Tensor]]:
+        """Each layer's conv + ReLU: oneDNN with weights laid out once on a CPU, else eager."""
+        if not (onednn.usable(x) and self.body[0].weight.device.type == "cpu"):
+            return [_EagerConvRelu(conv) for conv in self.body]
+        if self._packed is None:
+            self._packed = [onednn.PackedConv(conv) for conv in self.body]
+        return [packed.conv_relu for packed in self._packed]
+
+
+class _EagerConvRelu:
+    """conv + ReLU for any device."""
+
+    def __init__(self, conv: nn.Module) -> None:
+        self.conv = conv
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        # In-place ReLU saves a full activation copy per layer; conv backward does not
+        # need its own output, so autograd stays correct.
+        return torch.relu_(self.conv(x))
 
 
 def _build_body(state: dict[str, torch.Tensor], last: int) -> nn.ModuleList:
