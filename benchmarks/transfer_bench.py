@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from styletools.allocator import keep_freed_memory
+from styletools.allocator import LARGEST_KEPT, keep_freed_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "gallery/examples/content/tubingen.jpg"
@@ -83,7 +83,8 @@ for _ in sys.stdin:
 
 #: glibc told to keep freed blocks, as styletools.allocator does, for the "same allocator" run.
 _KEEP_FREED_MEMORY = {
-    "MALLOC_MMAP_THRESHOLD_": "2147483647",
+    "MALLOC_ARENA_MAX": "1",
+    "MALLOC_MMAP_THRESHOLD_": str(LARGEST_KEPT),
     "MALLOC_TRIM_THRESHOLD_": "2147483647",
 }
 
