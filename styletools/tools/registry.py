@@ -198,9 +198,8 @@ class Tool:
 
     def transform(self, images: torch.Tensor, params: Sequence[SampleParams]) -> torch.Tensor:
         """Apply to a checked batch; the default calls :meth:`transform_sample` per image."""
-        return torch.cat(
-            [self.transform_sample(images[i : i + 1], params[i]) for i in range(len(params))]
-        )
+        samples = [self.transform_sample(images[i : i + 1], params[i]) for i in range(len(params))]
+        return samples[0] if len(samples) == 1 else torch.cat(samples)  # no copy of a single
 
     def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
         """Apply to one ``(1, 3, H, W)`` image; override this or :meth:`transform`."""
