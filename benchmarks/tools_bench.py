@@ -6,11 +6,15 @@ Prints one JSON object:
 
 * ``edges``: each edge tool through the registry (``tool.make_params`` + ``tool.apply``)
   against the functional kernel called directly, on one batch;
-* ``pipeline``: flip + crop + rotate + colour shift on single images, three ways — the
-  registry tools, the same ops written directly with ``torchvision.transforms.v2``, and
-  Pillow — and the registry's overhead over direct torchvision in percent.
+* ``pipeline``: flip + crop + rotate + colour shift on single images, four ways:
+  the registry tools (drawing their parameters and applying them); the same kernels of
+  ``torchvision.transforms.v2.functional`` called directly with the very parameters the
+  registry drew, so both do identical pixel work and the difference is the registry layer;
+  the random ``torchvision.transforms.v2`` classes in a ``Compose`` (their own draws); and
+  Pillow. ``registry_overhead_percent`` is the median over repeats of registry time /
+  direct time - 1, each pair timed back to back, in alternating order.
 
-Best of ``--repeats`` runs, after one warm-up run.
+Rates are the best of ``--repeats`` runs, after one warm-up run.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import time
 from collections.abc import Callable
 
@@ -25,6 +30,7 @@ import numpy as np
 import torch
 from PIL import Image
 from torchvision.transforms import v2
+from torchvision.transforms.v2 import functional as tvf
 
 from styletools.tools import ToolRegistry, default_registry
 from styletools.tools.functional import edges as edge_kernels
@@ -37,24 +43,35 @@ PIPELINE = (
 )
 
 
-def best_rates(
-    runs: dict[str, Callable[[], object]], count: int, repeats: int, device: torch.device
-) -> dict[str, float]:
-    """Images per second of each run: the fastest of ``repeats`` timings over ``count`` images.
-
-    The runs are interleaved within each repeat, so a busy machine slows them alike.
+def interleaved_times(
+    runs: dict[str, Callable[[], object]], repeats: int, device: torch.device
+) -> dict[str, list[float]]:
+    """Seconds of each run in each repeat, the runs interleaved (order reversed every other
+    repeat) so a busy machine, and the cache each run leaves behind, hit them alike.
     """
     times: dict[str, list[float]] = {name: [] for name in runs}
     for run in runs.values():
         run()  # warm-up
-    for _ in range(repeats):
-        for name, run in runs.items():
+    for repeat in range(repeats):
+        order = list(runs.items())
+        for name, run in order if repeat % 2 == 0 else reversed(order):
             _sync(device)
             start = time.perf_counter()
             run()
             _sync(device)
             times[name].append(time.perf_counter() - start)
+    return times
+
+
+def best_rates(times: dict[str, list[float]], count: int) -> dict[str, float]:
+    """Images per second of each run: its fastest repeat over ``count`` images."""
     return {f"{name}_ips": round(count / min(spent), 2) for name, spent in times.items()}
+
+
+def overhead_percent(slower: list[float], faster: list[float]) -> float:
+    """Median of the per-repeat time ratios, as a percentage over 1."""
+    ratios = [a / b for a, b in zip(slower, faster, strict=True)]
+    return round(100 * (statistics.median(ratios) - 1), 2)
 
 
 def _sync(device: torch.device) -> None:
@@ -76,22 +93,72 @@ def bench_edges(registry: ToolRegistry, batch: torch.Tensor, repeats: int) -> di
         def direct(tool=tool, options=options) -> torch.Tensor:
             return edge_kernels.edges(batch, tool.filter, **options)
 
-        runs = {"registry": via_registry, "functional": direct}
-        results[name] = best_rates(runs, len(batch), repeats, batch.device)
+        times = interleaved_times(
+            {"registry": via_registry, "functional": direct}, repeats, batch.device
+        )
+        results[name] = best_rates(times, len(batch)) | {
+            "registry_overhead_percent": overhead_percent(times["registry"], times["functional"])
+        }
     return results
 
 
-def registry_pipeline(registry: ToolRegistry, images: list[torch.Tensor]) -> Callable[[], None]:
-    """Flip + crop + rotate + colour shift through the registry, one image at a time."""
+def registry_pipeline(
+    registry: ToolRegistry, images: list[torch.Tensor], drawn: list[list[dict]]
+) -> Callable[[], None]:
+    """Flip + crop + rotate + colour shift through the registry, one image at a time.
+
+    Each run re-seeds its generator, so every run draws the same parameters; the first run
+    records them in ``drawn`` (per image, per tool) for :func:`functional_pipeline`.
+    """
     tools = [registry.create(name, values) for name, values in PIPELINE]
-    generator = torch.Generator().manual_seed(0)
 
     def run() -> None:
+        generator = torch.Generator().manual_seed(0)
+        record = not drawn
         for image in images:
+            steps = []
             for tool in tools:
-                image = tool.apply(image, tool.make_params(image, generator=generator))
+                params = tool.make_params(image, generator=generator)
+                image = tool.apply(image, params)
+                steps.append(params[0])
+            if record:
+                drawn.append(steps)
 
     return run
+
+
+def apply_functional(image: torch.Tensor, steps: list[dict]) -> torch.Tensor:
+    """One image through torchvision's functional kernels with the registry's parameters."""
+    flip, crop, rotate, shift = steps
+    if flip["flip"]:
+        image = tvf.horizontal_flip(image)
+    image = tvf.resized_crop(image, **crop, size=list(image.shape[-2:]), antialias=True)
+    image = tvf.rotate(image, rotate["angle"], interpolation=v2.InterpolationMode.BILINEAR)
+    return (image + torch.tensor(shift["offsets"]).view(1, 3, 1, 1)).clamp(0.0, 1.0)
+
+
+def functional_pipeline(images: list[torch.Tensor], drawn: list[list[dict]]) -> Callable[[], None]:
+    """The registry's drawn parameters applied with torchvision's functional kernels directly."""
+
+    def run() -> None:
+        for image, steps in zip(images, drawn, strict=True):
+            apply_functional(image, steps)
+
+    return run
+
+
+def same_pixel_work(
+    registry: ToolRegistry, images: list[torch.Tensor], drawn: list[list[dict]]
+) -> bool:
+    """Whether the registry and the functional run give identical outputs (checked, not assumed)."""
+    tools = [registry.create(name, values) for name, values in PIPELINE]
+    for image, steps in zip(images, drawn, strict=True):
+        expected = apply_functional(image, steps)
+        for tool, params in zip(tools, steps, strict=True):
+            image = tool.apply(image, [params])
+        if not torch.equal(image, expected):
+            return False
+    return True
 
 
 def torchvision_pipeline(images: list[torch.Tensor], size: int) -> Callable[[], None]:
@@ -144,7 +211,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--images", type=int, default=32)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
     device = torch.device(args.device)
@@ -154,15 +221,21 @@ def main() -> None:
     pillows = [Image.fromarray((np.random.default_rng(i).random((args.size, args.size, 3))
                                 * 255).astype(np.uint8)) for i in range(args.images)]
     registry = default_registry(plugins=False)
+    drawn: list[list[dict]] = []
+    registry_run = registry_pipeline(registry, singles, drawn)
+    registry_run()  # draws the parameters the functional run replays
     runs = {
-        "registry": registry_pipeline(registry, singles),
-        "torchvision": torchvision_pipeline(singles, args.size),
+        "registry": registry_run,
+        "torchvision_functional": functional_pipeline(singles, drawn),
+        "torchvision_transforms": torchvision_pipeline(singles, args.size),
         "pillow": pillow_pipeline(pillows, args.size),
     }
-    rates: dict[str, float] = best_rates(runs, args.images, args.repeats, device)
-    rates["registry_overhead_percent"] = round(
-        100 * (rates["torchvision_ips"] / rates["registry_ips"] - 1), 2
+    times = interleaved_times(runs, args.repeats, device)
+    rates: dict[str, object] = dict(best_rates(times, args.images))
+    rates["registry_overhead_percent"] = overhead_percent(
+        times["registry"], times["torchvision_functional"]
     )
+    rates["registry_and_functional_outputs_identical"] = same_pixel_work(registry, singles, drawn)
     print(json.dumps({
         "device": str(device),
         "torch": torch.__version__,
