@@ -24,6 +24,7 @@ import torch
 from styletools_cli.app_preview import LiveTransfer, status_line
 
 from styletools import images
+from styletools.allocator import keep_freed_memory
 from styletools.config import preset
 from styletools.engine import Backbone, TransferProgress, load_image_tensor, stylize
 
@@ -60,6 +61,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--interval", type=float, default=0.5, help="s between previews (app)")
     args = parser.parse_args()
+    keep_freed_memory()  # as the styletools command (and so the app) does
     backbone = Backbone()
     # Adam always takes every step; L-BFGS may end a run early when its cost diverges,
     # which would make the two sides do different amounts of work.
