@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import torch
 
+from styletools import onednn
+
 
 def gram_matrix(features: torch.Tensor) -> torch.Tensor:
     """Gram matrix of activations, divided by the number of positions n_H·n_W.
@@ -40,37 +42,32 @@ class _Gram(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx: torch.autograd.function.FunctionCtx, features: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+    def forward(
+        ctx: torch.autograd.function.FunctionCtx, features: torch.Tensor
+    ) -> torch.Tensor:  # type: ignore[override]
         ctx.save_for_backward(features)
         return _channel_products(features) / (features.shape[-2] * features.shape[-1])
 
     @staticmethod
-    def backward(ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor) -> torch.Tensor:  # type: ignore[override]
+    def backward(
+        ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
+    ) -> torch.Tensor:  # type: ignore[override]
         (features,) = ctx.saved_tensors  # type: ignore[attr-defined]
         # Divide the small C x C matrix, not the (N, C, H, W) product: it is memory-bound.
         positions = features.shape[-2] * features.shape[-1]
         return _mix_channels(features, (grad + grad.transpose(1, 2)) / positions)
 
 
-def _on_onednn(features: torch.Tensor) -> bool:
-    """Whether to run the products as oneDNN convolution kernels instead of BLAS.
-
-    On CPU, torch's matrix products go to MKL, which runs AMD processors on a slow code path
-    (measured 160 GFLOP/s where oneDNN's convolutions reach 450 on the same 2 cores); a Gram
-    matrix is the weight gradient of a 1×1 convolution and its backward is a 1×1 convolution,
-    which oneDNN runs 1.7-2.5x faster here. GPUs keep the batched matrix product (cuBLAS).
-    """
-    return (
-        features.device.type == "cpu"
-        and features.dtype == torch.float32
-        and torch.backends.mkldnn.is_available()
-    )
+# On a CPU, torch's matrix products go to MKL, which runs AMD processors on a slow code path
+# (measured 160 GFLOP/s where oneDNN's convolutions reach 450 on the same 2 cores). A Gram
+# matrix is the weight gradient of a 1×1 convolution and its backward is a 1×1 convolution,
+# which oneDNN runs 1.7-2.5x faster here. GPUs keep the batched matrix product (cuBLAS).
 
 
 def _channel_products(features: torch.Tensor) -> torch.Tensor:
     """Σ over positions of a_c·a_c' for every pair of channels: ``(N, C, H, W) -> (N, C, C)``."""
     n, c, h, w = features.shape
-    if not _on_onednn(features):
+    if not onednn.usable(features):
         # (N, HW, C) is a free view of a channels_last tensor, so no copy is made per step.
         matrix = features.permute(0, 2, 3, 1).reshape(n, h * w, c)
         return torch.bmm(matrix.transpose(1, 2), matrix)
@@ -97,7 +94,7 @@ def _one_by_one_weight_gradient(features: torch.Tensor, kernel: torch.Tensor) ->
 def _mix_channels(features: torch.Tensor, mixing: torch.Tensor) -> torch.Tensor:
     """Each position's channel vector times a symmetric matrix: ``(N, C, H, W), (N, C, C)``."""
     n, c, h, w = features.shape
-    if not _on_onednn(features):
+    if not onednn.usable(features):
         matrix = features.permute(0, 2, 3, 1).reshape(n, h * w, c)
         return torch.bmm(matrix, mixing).view(n, h, w, c).permute(0, 3, 1, 2)
     mixed = [

@@ -9,7 +9,8 @@ kernel flipped and its channel axes swapped, so the backward runs oneDNN's forwa
 Measured on 2 cores: 8-37 % faster per layer, and bit-identical to the eager path.
 
 The ops are oneDNN's (``torch.ops.mkldnn``, the ones ``torch.compile`` uses on CPUs); where a
-build lacks them, or for GPUs, :func:`usable` says no and the eager path runs.
+build lacks them, or for GPUs, :func:`usable` says no and the eager path runs. The Gram
+matrices of :mod:`styletools.losses` ask :func:`usable` too.
 
 Shape:
     ``(N, C_in, H, W) -> (N, C_out, H, W)``, float32, channels_last.
@@ -80,5 +81,6 @@ class _ConvRelu(torch.autograd.Function):
         ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor
     ) -> tuple[torch.Tensor, None]:  # type: ignore[override]
         (activations,) = ctx.saved_tensors  # type: ignore[attr-defined]
+        conv: PackedConv = ctx.conv  # type: ignore[attr-defined]
         grad = torch.ops.aten.threshold_backward(grad, activations, 0)
-        return _convolve(grad, ctx.conv.backward_weight, None, "none"), None  # type: ignore[attr-defined]
+        return _convolve(grad, conv.backward_weight, None, "none"), None
