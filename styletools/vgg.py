@@ -69,6 +69,10 @@ def check_layers(layers: Iterable[str], *, option: str) -> tuple[str, ...]:
 class Features(nn.Module):
     """Frozen VGG19 truncated after the deepest requested layer.
 
+    On a CPU the first pass lays the weights out once for oneDNN (:mod:`styletools.onednn`);
+    weights changed in place after that need a new extractor (or ``requires_grad``, which
+    keeps the eager path).
+
     Args:
         state: Conv weights keyed ``conv1_1.weight``, ``conv1_1.bias`` …, as made by
             :func:`styletools.weights.resolve`.
@@ -109,9 +113,14 @@ class Features(nn.Module):
                 out[relu_name] = x
         return out
 
+    def __getstate__(self) -> dict[str, object]:
+        # oneDNN's packed weights cannot be pickled or copied; they are rebuilt on first use.
+        return {**self.__dict__, "_packed": None}
+
     def _conv_relus(self, x: torch.Tensor) -> list[Callable[[torch.Tensor], torch.Tensor]]:
         """Each layer's conv + ReLU: oneDNN with weights laid out once on a CPU, else eager."""
-        if not (onednn.usable(x) and self.body[0].weight.device.type == "cpu"):
+        weight = self.body[0].weight
+        if not (onednn.usable(x) and weight.device.type == "cpu" and not weight.requires_grad):
             return [_EagerConvRelu(conv) for conv in self.body]
         if self._packed is None:
             self._packed = [onednn.PackedConv(conv) for conv in self.body]

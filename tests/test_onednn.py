@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import pytest
 import torch
 from torch import nn
@@ -76,3 +79,19 @@ def test_features_take_the_same_values_and_gradients_on_either_path(
 )
 def test_other_dtypes_and_devices_take_the_eager_path(images):
     assert not onednn.usable(images)
+
+
+def test_features_still_pickle_and_copy_after_a_cpu_pass(vgg_weights):
+    net = Features(vgg_weights.state, ("relu1_1",), preprocess=PREPROCESSING["caffe"].module())
+    image = torch.rand(1, 3, 8, 8, generator=torch.Generator().manual_seed(2))
+    expected = net(image)["relu1_1"]
+    for clone in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        torch.testing.assert_close(clone(image)["relu1_1"], expected)
+
+
+def test_weights_that_learn_take_the_eager_path(vgg_weights):
+    # The packed copies would not follow the weights' updates or give them gradients.
+    net = Features(vgg_weights.state, ("relu1_1",), preprocess=PREPROCESSING["caffe"].module())
+    net.requires_grad_(True)
+    net(torch.rand(1, 3, 8, 8))["relu1_1"].sum().backward()
+    assert net.body[0].weight.grad is not None
