@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 _SAME = [1, 1]  # padding, stride and dilation of VGG's convolutions
+_OPS = ("_convolution_pointwise", "_reorder_convolution_weight")
 
 
 def usable(images: torch.Tensor) -> bool:
@@ -30,7 +31,7 @@ def usable(images: torch.Tensor) -> bool:
         images.device.type == "cpu"
         and images.dtype == torch.float32
         and torch.backends.mkldnn.is_available()
-        and hasattr(torch.ops.mkldnn, "_convolution_pointwise")
+        and all(hasattr(torch.ops.mkldnn, op) for op in _OPS)
     )
 
 
