@@ -141,7 +141,7 @@ def _batch(folders: tuple[Path, Path], settings: BatchSettings, workers: int, dr
     errors = Console(stderr=True)
     with _progress(errors, len(plan.items) - done, "batch") as on_record:
         result = run_plan(plan, workers=workers, on_record=on_record)
-    rows = [("outputs planned", len(plan.items)), ("already done", result.done_before),
+    rows = [("outputs planned", result.planned), ("already done", result.done_before),
             ("written now", result.written), ("failed", len(result.failed))]
     _show_summary(Console(), rows, len(result.records), result.seconds)
     return len(result.failed)
