@@ -20,7 +20,7 @@ from styletools_cli.app_support import load_upload, require, upload_image, user_
 from styletools import images
 from styletools.engine import new_seed
 from styletools.tools import ParamSpec, Tool
-from styletools.tools.params import format_value
+from styletools.params import format_value
 
 Component = gr.components.Component
 #: Tools of these families run the network, so they queue with the transfers.
@@ -50,7 +50,7 @@ def _upload(spec: ParamSpec) -> Component:
     return gr.File(label=f"{spec.name} — {spec.help} (empty = tool default)", type="filepath")
 
 
-#: One widget factory per parameter kind (see ``styletools.tools.params``).
+#: One widget factory per parameter kind (see ``styletools.params``).
 WIDGETS: dict[str, Callable[[ParamSpec], Component]] = {
     "int": _number,
     "float": _number,

@@ -18,7 +18,7 @@ Nothing is registered at import: :func:`default_registry` builds a fresh registr
 from __future__ import annotations
 
 from styletools.tools import augment, edges, stylize
-from styletools.tools.params import FloatRange, ParamSpec, param, param_specs, parse_params
+from styletools.params import FloatRange, ParamSpec, param, param_specs, parse_params
 from styletools.tools.registry import (
     DEFAULT_SEED,
     ENTRY_POINT_GROUP,

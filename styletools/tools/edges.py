@@ -18,7 +18,7 @@ from typing import ClassVar
 import torch
 
 from styletools.tools.functional import edges as F
-from styletools.tools.params import param
+from styletools.params import param
 from styletools.tools.registry import SampleParams, Tool
 
 

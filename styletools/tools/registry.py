@@ -6,7 +6,7 @@ A tool is a subclass of :class:`Tool` that declares, once:
 * ``summary`` — one line for listings;
 * ``family`` — a group for listings and shortcuts (``edges``, ``augment``, ``style``, ...);
 * ``random`` — whether :meth:`Tool.make_params` draws anything;
-* ``Params`` — a frozen dataclass built with :func:`~styletools.tools.params.param`.
+* ``Params`` — a frozen dataclass built with :func:`~styletools.params.param`.
 
 Applying a tool is split in two, as in ``torchvision.transforms.v2``:
 
@@ -45,7 +45,7 @@ from typing import Any, ClassVar
 import torch
 
 from styletools.errors import ShapeError, ToolError
-from styletools.tools.params import (
+from styletools.params import (
     ParamSpec,
     check_params,
     format_value,

@@ -19,7 +19,7 @@ from styletools.config import MIN_SCALE_SIZE, PRESETS, preset
 from styletools.engine import Backbone, load_image_tensor, stylize
 from styletools.errors import ToolError
 from styletools.examples import EXAMPLES_DIR, images_in
-from styletools.tools.params import param
+from styletools.params import param
 from styletools.tools.registry import SampleParams, Tool
 
 

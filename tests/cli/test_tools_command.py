@@ -120,7 +120,7 @@ def test_pca_stats_feeds_pca_color(photo, tmp_path):
 
 
 def test_split_tool_args_handles_bool_flags_and_equals():
-    from styletools.tools.params import ParamSpec
+    from styletools.params import ParamSpec
 
     specs = (ParamSpec("fast", "bool", bool, False, "x"), ParamSpec("degrees", "range", tuple,
                                                                       (0.0, 0.0), "y"))

@@ -10,7 +10,7 @@ import pytest
 
 from styletools.errors import ConfigError, ToolError
 from styletools.tools import FloatRange, param, param_specs, parse_params
-from styletools.tools.params import check_params, params_to_json
+from styletools.params import check_params, params_to_json
 
 
 @dataclasses.dataclass(frozen=True)

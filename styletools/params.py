@@ -1,4 +1,4 @@
-"""Typed tool parameters: one frozen dataclass per tool is the single declaration.
+"""Typed parameters: one frozen dataclass is the single declaration of a set of knobs.
 
 A tool declares its settings once, as a frozen dataclass whose fields are made with
 :func:`param`. Everything a front end needs is derived from it:
