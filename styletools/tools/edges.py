@@ -4,6 +4,8 @@ Every filter shares one parameter set (:class:`EdgeParams`); the gradient pairs 
 Scharr, Prewitt) add a ``direction``. The kernels are in
 :mod:`styletools.tools.functional.edges`; these tools are deterministic.
 
+Every image size has a defined result or one clear error (see :class:`EdgeFilter`).
+
 Shape:
     ``(N, 3, H, W)`` float in [0, 1] -> ``(N, 3, H', W')`` float in [0, 1], with
     ``H' = floor((H + 2p - 3) / stride) + 1`` (``p = 1``, or 0 for ``padding=none``).
@@ -17,8 +19,8 @@ from typing import ClassVar
 
 import torch
 
-from styletools.tools.functional import edges as F
 from styletools.params import param
+from styletools.tools.functional import edges as F
 from styletools.tools.registry import SampleParams, Tool
 
 
@@ -30,7 +32,8 @@ class EdgeParams:
                        choices=tuple(F.CHANNELS))
     display: str = param("absolute", help="signed: zero is mid-grey; absolute: zero is black",
                          choices=tuple(F.DISPLAYS))
-    padding: str = param("reflect", help="border handling; 'none' shrinks the output by 2 px",
+    padding: str = param("reflect", help="border handling (reflect replicates a 1 px side); "
+                         "'none' shrinks the output by 2 px and needs 3x3 px",
                          choices=tuple(F.PADDINGS))
     stride: int = param(1, help="step of the kernel; output side floor((n+2p-3)/s)+1",
                         min=1, max=16)
@@ -45,7 +48,20 @@ class GradientParams(EdgeParams):
 
 
 class EdgeFilter(Tool):
-    """Base of the edge tools: applies :func:`~styletools.tools.functional.edges.edges`."""
+    """Base of the edge tools: applies :func:`~styletools.tools.functional.edges.edges`.
+
+    Degenerate sizes, decided once in the kernel for every edge tool (so a 1x1 photo or a
+    1 px line never reaches torch's padding error):
+
+    * ``padding=reflect`` on a 1 px side pads that side with ``replicate``, since there is no
+      neighbour to mirror; the other side still reflects. A 1x1 image gives a flat response:
+      black with ``display=absolute``, mid-grey with ``signed``.
+    * ``stride`` larger than the image gives a 1 px side, as the course's formula says
+      (the kernel fits once, at the top-left).
+    * ``padding=none`` on an image under 3 px on a side is refused with a
+      :class:`~styletools.errors.ToolError` giving the size: the kernel fits nowhere, and an
+      empty image is not a result anyone can save. Other paddings take any size.
+    """
 
     family = "edges"
     filter: ClassVar[str] = ""

@@ -9,6 +9,18 @@ Output size per side follows the course's formula ``floor((n + 2p - f) / s) + 1`
 ``f = 3``, ``p = 1`` for the "same" paddings (``zero``, ``reflect``, ``replicate``) and
 ``p = 0`` for ``none``.
 
+Degenerate sizes have a defined result or one clear error, never a torch crash:
+
+* ``reflect`` mirrors a neighbour, so it needs a side of at least 2 px. On a 1 px side
+  (a 1x1 photo, a 1 px line) that side is padded with ``replicate`` instead: the only
+  extension of a single pixel is the pixel itself, which is also what scipy's half-sample
+  ``reflect`` gives. Each axis is decided alone, so a 1x7 strip still reflects along its 7 px.
+* A ``stride`` larger than the image follows the formula: the kernel fits once, so that side of
+  the output is 1 px (the response at the top-left position).
+* ``none`` on a side under 3 px leaves no position where the kernel fits (the formula gives 0
+  or less): :func:`convolve` raises :class:`~styletools.errors.ToolError` naming the size,
+  rather than returning an empty image that no front end could save.
+
 Shape:
     images: ``(N, 3, H, W)`` float -> response ``(N, C, H', W')`` float, unscaled, where
     ``C`` is 1 for ``color="gray"`` and 3 for ``color="rgb"``.
@@ -22,7 +34,7 @@ from typing import TypeVar
 import torch
 import torch.nn.functional as nnf
 
-from styletools.errors import ConfigError
+from styletools.errors import ConfigError, ToolError
 from styletools.tools.registry import check_images
 
 Kernel = tuple[tuple[float, ...], ...]
@@ -49,6 +61,8 @@ FILTERS: dict[str, tuple[Kernel, Kernel | None]] = {
 }
 #: ITU-R BT.601 luma weights, as ``torchvision``'s ``rgb_to_grayscale``.
 LUMA = (0.299, 0.587, 0.114)
+#: Smallest side ``reflect`` padding can mirror; below it that side is replicated instead.
+MIN_REFLECT_SIDE = 2
 #: Padding name -> ``torch.nn.functional.pad`` mode (``None``: no padding, "valid").
 PADDINGS: dict[str, str | None] = {
     "zero": "constant",
@@ -93,6 +107,56 @@ def output_size(size: int, *, padding: str, stride: int, kernel: int = 3) -> int
     return (size + 2 * pad - kernel) // stride + 1
 
 
+def check_fits(height: int, width: int, *, padding: str, stride: int) -> None:
+    """Check that the 3x3 kernel fits at least once, so the output has a pixel on each side.
+
+    Only ``padding="none"`` can fail: the "same" paddings add a pixel on each border, so
+    even a 1 px side has 3 px to cover.
+
+    Raises:
+        ToolError: An output side would be 0 px; the message gives the image's width x height.
+
+    >>> check_fits(2, 2, padding="zero", stride=1)
+    >>> check_fits(2, 2, padding="none", stride=1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    styletools.errors.ToolError: padding='none' needs ... got 2x2 px (width x height); ...
+    """
+    sides = (output_size(side, padding=padding, stride=stride) for side in (height, width))
+    if min(sides) < 1:
+        raise ToolError(
+            f"padding={padding!r} needs an image of at least 3x3 px (the kernel must fit once),"
+            f" got {width}x{height} px (width x height); use padding reflect, replicate or zero"
+        )
+
+
+def pad(images: torch.Tensor, mode: str) -> torch.Tensor:
+    """Add one pixel on every border with ``mode``, replicating a side too short to reflect.
+
+    Args:
+        images: ``(N, C, H, W)``.
+        mode: A :func:`torch.nn.functional.pad` mode: ``constant``, ``reflect``, ``replicate``.
+
+    Returns:
+        ``(N, C, H + 2, W + 2)``.
+
+    >>> pad(torch.tensor([[[[1.0, 2.0]]]]), "reflect")[0, 0]
+    tensor([[2., 1., 2., 1.],
+            [2., 1., 2., 1.],
+            [2., 1., 2., 1.]])
+    """
+    height, width = images.shape[-2:]
+    if mode != "reflect" or min(height, width) >= MIN_REFLECT_SIDE:
+        return nnf.pad(images, (1, 1, 1, 1), mode=mode)
+
+    # torch's reflect needs pad < side. Reflect and replicate are per-axis index maps, so
+    # padding the axes one after the other in different modes is exact.
+    def mode_for(side: int) -> str:
+        return mode if side >= MIN_REFLECT_SIDE else "replicate"
+
+    images = nnf.pad(images, (1, 1, 0, 0), mode=mode_for(width))
+    return nnf.pad(images, (0, 0, 1, 1), mode=mode_for(height))
+
+
 def convolve(
     images: torch.Tensor,
     kernel: Kernel,
@@ -108,13 +172,15 @@ def convolve(
         kernel: 3x3 weights, rows top to bottom.
         color: ``gray`` filters the luminance; ``rgb`` filters each channel.
         padding: ``zero``, ``reflect``, ``replicate`` (same size at stride 1) or ``none``.
-        stride: Step of the kernel, >= 1.
+            ``reflect`` replicates a 1 px side (see :func:`pad`).
+        stride: Step of the kernel, >= 1; larger than the image gives a 1 px side.
 
     Returns:
-        ``(N, 1, H', W')`` for gray, ``(N, 3, H', W')`` for rgb, unscaled.
+        ``(N, 1, H', W')`` for gray, ``(N, 3, H', W')`` for rgb, unscaled; ``H', W' >= 1``.
 
     Raises:
         ConfigError: Unknown ``color`` or ``padding``, or ``stride < 1``.
+        ToolError: ``padding="none"`` on an image under 3 px on a side (see :func:`check_fits`).
 
     >>> convolve(torch.zeros(2, 3, 6, 6), VERTICAL, padding="none").shape
     torch.Size([2, 1, 4, 4])
@@ -124,11 +190,12 @@ def convolve(
     channels = choose(CHANNELS, color, "color")
     if stride < 1:
         raise ConfigError(f"stride={stride!r} is not allowed; expected an integer >= 1")
+    check_fits(*images.shape[-2:], padding=padding, stride=stride)
     if color == "gray":
         luma = torch.tensor(LUMA, dtype=images.dtype, device=images.device)
         images = (images * luma.view(1, 3, 1, 1)).sum(dim=1, keepdim=True)
     if mode is not None:
-        images = nnf.pad(images, (1, 1, 1, 1), mode=mode)
+        images = pad(images, mode)
     weight = torch.tensor(kernel, dtype=images.dtype, device=images.device)
     weight = weight.expand(channels, 1, 3, 3)
     return nnf.conv2d(images, weight, stride=stride, groups=channels)

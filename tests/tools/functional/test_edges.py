@@ -7,16 +7,17 @@ import pytest
 import torch
 from scipy import ndimage
 
-from styletools.errors import ConfigError
+from styletools.errors import ConfigError, ToolError
 from styletools.tools.functional import edges as F
 
 # torch padding -> scipy.ndimage boundary mode with the same extension of the border.
 SCIPY_MODES = {"reflect": "mirror", "replicate": "nearest", "zero": "constant"}
 
 
-def _gray(size: int = 11, seed: int = 0) -> torch.Tensor:
+def _gray(size: int = 11, seed: int = 0, *, width: int | None = None) -> torch.Tensor:
     """A random gray image as ``(1, 3, H, W)`` float64 (equal channels: luma is exact)."""
-    plane = torch.rand(size, size + 2, generator=torch.Generator().manual_seed(seed),
+    width = size + 2 if width is None else width
+    plane = torch.rand(size, width, generator=torch.Generator().manual_seed(seed),
                        dtype=torch.float64)
     return plane.expand(1, 3, -1, -1).clone()
 
@@ -42,10 +43,14 @@ def test_output_size_follows_course_formula(size, padding, stride):
     assert F.output_size(size, padding=padding, stride=stride) == expected
 
 
-def _scharr_reference(plane: np.ndarray, axis: int, mode: str) -> np.ndarray:
-    """Scharr by separable 1-D passes: derivative [-1, 0, 1] along axis, [3, 10, 3] across."""
-    derivative = ndimage.correlate1d(plane, [-1.0, 0.0, 1.0], axis=axis, mode=mode)
-    return ndimage.correlate1d(derivative, [3.0, 10.0, 3.0], axis=1 - axis, mode=mode)
+def _scharr_reference(plane: np.ndarray, axis: int, mode: str | tuple[str, str]) -> np.ndarray:
+    """Scharr by separable 1-D passes: derivative [-1, 0, 1] along axis, [3, 10, 3] across.
+
+    ``mode`` is one scipy boundary mode, or one per axis as ``ndimage.sobel`` takes them.
+    """
+    modes = (mode, mode) if isinstance(mode, str) else mode
+    derivative = ndimage.correlate1d(plane, [-1.0, 0.0, 1.0], axis=axis, mode=modes[axis])
+    return ndimage.correlate1d(derivative, [3.0, 10.0, 3.0], axis=1 - axis, mode=modes[1 - axis])
 
 
 # Our x kernels have [1, 0, -1] columns (bright left -> positive), scipy's derivative is
@@ -113,3 +118,48 @@ def test_step_edge_reaches_full_scale():
 def test_bad_options_raise_config_error(options, pattern):
     with pytest.raises(ConfigError, match=pattern):
         F.edge_response(torch.rand(1, 3, 6, 6), **options)
+
+
+# --- degenerate sizes: a defined result or one clear error ------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCES))
+@pytest.mark.parametrize(("height", "width"), [(1, 7), (7, 1), (1, 1), (2, 5)])
+def test_reflect_replicates_only_a_one_pixel_side(name, height, width):
+    # scipy takes one mode per axis: "nearest" (replicate) where the side is 1 px, "mirror"
+    # (torch's reflect) elsewhere; an independent check of the per-axis fallback.
+    image = _gray(height, width=width)
+    modes = tuple("nearest" if side < 2 else "mirror" for side in (height, width))
+    plane = image[0, 0].numpy()
+    for direction, axis in (("x", 1), ("y", 0)):
+        expected = REFERENCES[name](plane, axis, modes)
+        out = F.edge_response(image, name, direction=direction, padding="reflect")
+        np.testing.assert_allclose(out[0, 0].numpy(), expected, atol=1e-5, rtol=0)
+
+
+@pytest.mark.parametrize("padding", ["reflect", "replicate", "zero"])
+@pytest.mark.parametrize("display", ["absolute", "signed"])
+def test_one_pixel_keeps_its_size_and_stays_in_range(padding, display):
+    pixel = torch.full((2, 3, 1, 1), 0.7)
+    out = F.edges(pixel, "sobel", direction="x", display=display, padding=padding)
+    assert out.shape == (2, 3, 1, 1) and out.min() >= 0 and out.max() <= 1
+    if padding != "zero":  # a border copied from the pixel itself: no edge at all
+        assert out.flatten().tolist() == [0.5 if display == "signed" else 0.0] * 6
+
+
+@pytest.mark.parametrize("padding", ["none", "zero", "reflect", "replicate"])
+@pytest.mark.parametrize(("height", "width", "stride"), [(3, 3, 4), (3, 9, 16), (8, 5, 9)])
+def test_stride_larger_than_the_image_keeps_the_first_position(padding, height, width, stride):
+    image = _gray(height, width=width)
+    out = F.convolve(image, F.SOBEL_X, padding=padding, stride=stride)
+    full = F.convolve(image, F.SOBEL_X, padding=padding)
+    expected = full[..., ::stride, ::stride]
+    assert out.shape[-2:] == expected.shape[-2:] and 1 in out.shape[-2:]
+    torch.testing.assert_close(out, expected)
+
+
+@pytest.mark.parametrize(("height", "width"), [(2, 2), (1, 7), (7, 2), (2, 40)])
+@pytest.mark.parametrize("stride", [1, 5])
+def test_no_padding_on_an_image_under_the_kernel_names_the_size(height, width, stride):
+    with pytest.raises(ToolError, match=rf"padding='none' .* got {width}x{height} px"):
+        F.edges(torch.rand(1, 3, height, width), "laplacian", padding="none", stride=stride)
