@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEMO_OUT := out/tubingen_starry_night.png
+DEMO_OUT := out/leuven_starry_night.png
 
 .PHONY: demo test install-dev browser
 
@@ -14,7 +14,7 @@ $(BIN)/pip:
 ## make demo: install styletools and stylise a bundled photo with a bundled painting.
 demo: $(BIN)/pip
 	$(BIN)/pip install -q -e ".[cli]"
-	$(BIN)/styletools transfer gallery/examples/content/tubingen.jpg \
+	$(BIN)/styletools transfer gallery/examples/content/leuven.jpg \
 		gallery/examples/style/starry_night.jpg -o $(DEMO_OUT) --seed 0 --overwrite
 
 ## make test: install the development extras and a browser, then run the whole test suite.

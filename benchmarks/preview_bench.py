@@ -29,7 +29,7 @@ from styletools.config import preset
 from styletools.engine import Backbone, TransferProgress, load_image_tensor, stylize
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTENT = ROOT / "gallery" / "examples" / "content" / "tubingen.jpg"
+CONTENT = ROOT / "gallery" / "examples" / "content" / "leuven.jpg"
 STYLE = ROOT / "gallery" / "examples" / "style" / "starry_night.jpg"
 
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from styletools.images import open_image, resize_long_side, save_image, to_pil, to_tensor
 
 RUNNER = CliRunner()
-CONTENT = Path(__file__).resolve().parents[2] / "gallery" / "examples" / "content" / "tubingen.jpg"
+CONTENT = Path(__file__).resolve().parents[2] / "gallery" / "examples" / "content" / "leuven.jpg"
 
 
 @pytest.fixture
