@@ -1,6 +1,6 @@
 """The batch core: layout, formats, determinism, manifest, resume, replay, bad files.
 
-Runs on ``tests/data/classes`` (10 small real photos in three class folders, one nested).
+Runs on ``tests/data/classes`` (10 small crops of real photos in three class folders, one nested).
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ def src(tmp_path: Path) -> Path:
     """A copy of the class dataset plus a hidden file and a non-image file."""
     folder = tmp_path / "src"
     shutil.copytree(CLASSES, folder)
-    shutil.copy(CLASSES / "sky" / "tubingen_sky.jpg", folder / "sky" / ".hidden.jpg")
+    shutil.copy(CLASSES / "sky" / "rocket_dusk.jpg", folder / "sky" / ".hidden.jpg")
     (folder / ".cache").mkdir()
-    shutil.copy(CLASSES / "sky" / "tubingen_sky.jpg", folder / ".cache" / "x.jpg")
+    shutil.copy(CLASSES / "sky" / "rocket_dusk.jpg", folder / ".cache" / "x.jpg")
     return folder
 
 
@@ -83,22 +83,22 @@ def test_layout_formats_and_manifest(src: Path, tmp_path: Path, registry) -> Non
         for name in sources(src) for copy in (0, 1)
     }
     assert set(hashes(dest)) == expected
-    assert "buildings/towers/hoover_tower__1.jpg" in expected
-    assert "water/boston_sailboats__0.webp" in expected
+    assert "buildings/towers/launch_tower__1.jpg" in expected
+    assert "animals/chelsea_fur__0.webp" in expected
     assert result.written == 20 and not result.failed
     header, records = read_manifest(dest / MANIFEST_NAME)
     assert header is not None and header.settings["seed"] == 42
     assert {name: record.sha256 for name, record in records.items()} == hashes(dest)
-    steps = records["sky/tubingen_sky__0.jpg"].steps
+    steps = records["sky/rocket_dusk__0.jpg"].steps
     assert [step["tool"] for step in steps] == ["flip", "crop", "rotate", "color-shift"]
     json.dumps([record.to_json() for record in records.values()])
-    with Image.open(dest / "water" / "boston_sailboats__0.webp") as image:
+    with Image.open(dest / "animals" / "chelsea_fur__0.webp") as image:
         assert image.format == "WEBP"
 
 
 def test_plan_counts_classes_and_ignores_non_images(src: Path, tmp_path: Path, registry) -> None:
     plan = make_plan(src, tmp_path / "dest", settings(registry, copies=3))
-    assert plan.inputs_per_class() == {"buildings": 4, "sky": 3, "water": 3}
+    assert plan.inputs_per_class() == {"animals": 3, "buildings": 4, "sky": 3}
     assert len(plan.items) == 30
     assert plan.ignored == ("SOURCES.md",)
     assert not (tmp_path / "dest").exists()
@@ -216,9 +216,9 @@ def test_replay_remakes_identical_outputs(src: Path, tmp_path: Path, registry) -
 
 def test_replay_reports_a_changed_source(src: Path, tmp_path: Path, registry) -> None:
     run_plan(make_plan(src, tmp_path / "dest", settings(registry, "flip:p=1", copies=2)))
-    Image.new("RGB", (256, 256), "red").save(src / "sky" / "tubingen_sky.jpg")
+    Image.new("RGB", (256, 256), "red").save(src / "sky" / "rocket_dusk.jpg")
     result = replay(plan_replay(tmp_path / "dest" / MANIFEST_NAME, tmp_path / "again", registry))
-    assert sorted(result.different) == ["sky/tubingen_sky__0.jpg", "sky/tubingen_sky__1.jpg"]
+    assert sorted(result.different) == ["sky/rocket_dusk__0.jpg", "sky/rocket_dusk__1.jpg"]
 
 
 # --- resume, manifest -------------------------------------------------------------------------
@@ -229,15 +229,15 @@ def test_resume_makes_only_what_is_missing(src: Path, tmp_path: Path, registry) 
     plan = make_plan(src, dest, settings(registry))
     run_plan(plan)
     complete = hashes(dest)
-    (dest / "sky" / "tubingen_sky__0.jpg").unlink()
-    (dest / "water" / "tubingen_river__0.png").write_bytes(b"damaged")
-    (dest / "sky" / ".tubingen_sky__0.jpg.abc123.part").write_bytes(b"half")
+    (dest / "sky" / "rocket_dusk__0.jpg").unlink()
+    (dest / "animals" / "chelsea_eye__0.png").write_bytes(b"damaged")
+    (dest / "sky" / ".rocket_dusk__0.jpg.abc123.part").write_bytes(b"half")
     with open(dest / MANIFEST_NAME, "ab") as handle:
-        handle.write(b'{"source": "sky/tubin')  # a kill during an append
+        handle.write(b'{"source": "sky/rocke')  # a kill during an append
     result = run_plan(plan)
     assert result.done_before == 8
     assert sorted(record.output for record in result.records) == [
-        "sky/tubingen_sky__0.jpg", "water/tubingen_river__0.png"]
+        "animals/chelsea_eye__0.png", "sky/rocket_dusk__0.jpg"]
     assert hashes(dest) == complete
     assert not list(dest.rglob("*.part"))
     lines = (dest / MANIFEST_NAME).read_text().splitlines()
@@ -284,17 +284,17 @@ def png_header_only(path: Path, width: int, height: int) -> None:
 
 def test_bad_files_recorded_and_skipped(src: Path, tmp_path: Path, registry) -> None:
     (src / "sky" / "not_an_image.jpg").write_text("hello")
-    data = (src / "sky" / "tubingen_sky.jpg").read_bytes()
+    data = (src / "sky" / "rocket_dusk.jpg").read_bytes()
     (src / "sky" / "truncated.jpg").write_bytes(data[: len(data) // 3])
-    png_header_only(src / "water" / "bomb.png", 50_000, 50_000)
+    png_header_only(src / "animals" / "bomb.png", 50_000, 50_000)
     dest = tmp_path / "dest"
     result = run_plan(make_plan(src, dest, settings(registry, "flip")))
     reasons = {record.source: record.error for record in result.failed}
-    assert set(reasons) == {"sky/not_an_image.jpg", "sky/truncated.jpg", "water/bomb.png"}
+    assert set(reasons) == {"sky/not_an_image.jpg", "sky/truncated.jpg", "animals/bomb.png"}
     assert "not an image" in reasons["sky/not_an_image.jpg"]
     assert "truncated" in reasons["sky/truncated.jpg"]
-    assert "over the cap" in reasons["water/bomb.png"]
+    assert "over the cap" in reasons["animals/bomb.png"]
     assert result.written == 10
     _, records = read_manifest(dest / MANIFEST_NAME)
-    assert records["water/bomb__0.png"].status == "failed"
-    assert not (dest / "water" / "bomb__0.png").exists()
+    assert records["animals/bomb__0.png"].status == "failed"
+    assert not (dest / "animals" / "bomb__0.png").exists()
