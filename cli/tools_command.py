@@ -141,16 +141,20 @@ def run_tool(
 
     Raises:
         ImageError: An input cannot be read or an output cannot be written.
+        ToolError: The tool refuses an image (e.g. its size); the message names the file
+            and the tool.
     """
     import torch
 
     from styletools.images import open_image, save_image, to_pil, to_tensor
+    from styletools.tools.registry import naming_image
 
     generator = torch.Generator().manual_seed(seed)
     written = []
     for path in images:
         batch = to_tensor(open_image(path)).to(_device(device))
-        result = tool(batch, generator=generator)
+        with naming_image(tool.name, str(path)):
+            result = tool(batch, generator=generator)
         target = output_path(path, output, suffix=tool.name, several=len(images) > 1)
         written.append(save_image(to_pil(result), target, overwrite=overwrite, inputs=images))
     return written

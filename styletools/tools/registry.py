@@ -34,6 +34,7 @@ Shape:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import fnmatch
 import re
@@ -44,7 +45,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from styletools.errors import ShapeError, ToolError
+from styletools.errors import ShapeError, StyletoolsError, ToolError
 from styletools.params import (
     ParamSpec,
     check_params,
@@ -212,6 +213,37 @@ class Tool:
         if generator is None:
             generator = torch.Generator().manual_seed(DEFAULT_SEED)
         return self.apply(images, self.make_params(images, generator=generator))
+
+
+@contextlib.contextmanager
+def naming_image(tool: str, source: str | None = None) -> Iterator[None]:
+    """Reword a package error raised while ``tool`` runs on ``source`` to name both.
+
+    A tool's own message says what it refuses and, for a size, which size; only the front
+    end knows the file. The CLI and the app wrap each tool call in this block, so every front
+    end words a refusal the same way, on one line:
+    ``one_pixel.png: sobel: padding='none' needs an image of at least 3x3 px ..., got 1x1 px``.
+    A front end that shows the file beside the message (the batch) leaves ``source`` out.
+    Anything that is not a :class:`StyletoolsError` is a bug and passes through untouched.
+
+    Args:
+        tool: The tool's registry name.
+        source: The image as the user knows it (a path on the command line, a base name in
+            the web app, never a server path), or ``None``.
+
+    Raises:
+        ToolError: A :class:`StyletoolsError` was raised inside the block.
+
+    >>> with naming_image("sobel", "tiny.png"):
+    ...     raise ToolError("got 2x2 px")
+    Traceback (most recent call last):
+    styletools.errors.ToolError: tiny.png: sobel: got 2x2 px
+    """
+    try:
+        yield
+    except StyletoolsError as error:
+        where = f"{source}: {tool}" if source is not None else tool
+        raise ToolError(f"{where}: {error}") from error
 
 
 def check_tool_class(tool: object) -> type[Tool]:
