@@ -7,6 +7,7 @@ other path at preprocessing); they are opened with the core's pixel cap before d
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,18 +21,40 @@ from styletools import images
 from styletools.engine import load_image_tensor
 from styletools.errors import ImageError, StyletoolsError
 
+#: An absolute server path (POSIX, or Windows with a drive letter) inside a message; group 1
+#: is its last part, the file's own name. Gradio keeps an upload's name as that last part.
+_SERVER_PATH = re.compile(r"""(?<![\w.])(?:[A-Za-z]:)?[/\\](?:[^/\\\s'"]+[/\\])+([^/\\\s'":;,]+)""")
+
+
+def public_message(error: StyletoolsError) -> str:
+    """The error as one line for the artist, naming files by their own name only.
+
+    Uploads live in Gradio's cache (``/tmp/gradio/<hash>/photo.jpg``): the artist knows
+    ``photo.jpg``, and the server's folders are nobody else's business. An
+    :class:`ImageError` names its file's base name; any other absolute path left in a
+    message (a tool quoting its folder parameter) is cut to its last part.
+
+    >>> public_message(ImageError("/tmp/gradio/0a1b/truncated.jpg", "truncated image data"))
+    'truncated.jpg: truncated image data'
+    >>> public_message(StyletoolsError("/srv/gradio/ab/paintings: needs a painting"))
+    'paintings: needs a painting'
+    """
+    text = f"{error.path.name}: {error.reason}" if isinstance(error, ImageError) else str(error)
+    return " ".join(_SERVER_PATH.sub(r"\1", text).split())
+
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Show a :class:`StyletoolsError` to the artist as a one-line ``gr.Error``.
 
-    Anything else is a bug and keeps its traceback in the server log. Works in plain
-    functions and in generators alike (wrap the body in ``with user_errors():``).
+    The message names files by their base name only (see :func:`public_message`). Anything
+    else is a bug and keeps its traceback in the server log. Works in plain functions and in
+    generators alike (wrap the body in ``with user_errors():``).
     """
     try:
         yield
     except StyletoolsError as error:
-        raise gr.Error(str(error), title="Cannot do that") from None
+        raise gr.Error(public_message(error), title="Cannot do that") from None
 
 
 def upload_image(label: str, *, sources: list[str], elem_id: str, height: int) -> gr.Image:

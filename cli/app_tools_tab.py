@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -19,8 +20,9 @@ from styletools_cli.app_support import load_upload, require, upload_image, user_
 
 from styletools import images
 from styletools.engine import new_seed
-from styletools.tools import ParamSpec, Tool
 from styletools.params import format_value
+from styletools.tools import ParamSpec, Tool
+from styletools.tools.registry import naming_image
 
 Component = gr.components.Component
 #: Tools of these families run the network, so they queue with the transfers.
@@ -94,7 +96,11 @@ class ToolRunner:
     def __call__(
         self, image: str | None, seed: float | None, *values: Any
     ) -> tuple[Any, dict[str, Any]]:
-        """Apply the tool; empty values mean the tool's defaults. Returns (image, record)."""
+        """Apply the tool; empty values mean the tool's defaults. Returns (image, record).
+
+        A refusal (a bad value, a file that is not an image, a size the tool cannot take) is a
+        one-line ``gr.Error`` naming the upload by its own name, never its server path.
+        """
         with user_errors():
             path = require(image, "image")
             named = zip(self.widgets, values, strict=True)
@@ -102,8 +108,9 @@ class ToolRunner:
             tool = self.context.registry.create(self.tool.name, given)
             picture = load_upload(path, long_side=None, max_pixels=self.context.limits.max_pixels)
             seed = int(seed) if seed is not None else new_seed()
-            drawn = tool.make_params(picture, generator=torch.Generator().manual_seed(seed))
-            output = tool.apply(picture, drawn)
+            with naming_image(tool.name, Path(path).name):
+                drawn = tool.make_params(picture, generator=torch.Generator().manual_seed(seed))
+                output = tool.apply(picture, drawn)
         record = {"tool": tool.name, "config": tool.config(), "seed": seed, "drawn": drawn[0]}
         return images.to_pil(output), record
 

@@ -223,7 +223,7 @@ def naming_image(tool: str, source: str | None = None) -> Iterator[None]:
     end knows the file. The CLI and the app wrap each tool call in this block, so every front
     end words a refusal the same way, on one line:
     ``one_pixel.png: sobel: padding='none' needs an image of at least 3x3 px ..., got 1x1 px``.
-    A front end that shows the file beside the message (the batch) leaves ``source`` out.
+    A front end that shows the file beside the message (as the batch does) leaves ``source`` out.
     Anything that is not a :class:`StyletoolsError` is a bug and passes through untouched.
 
     Args:
