@@ -1,7 +1,8 @@
 """``styletools batch SRC DEST``: augment or stylise a whole dataset, resumably.
 
 The front end only translates: options -> :class:`~styletools.batch.BatchSettings` ->
-:func:`~styletools.batch.make_plan` -> :func:`~styletools.batch.run_plan`, and draws the
+:func:`~styletools.batch.make_plan` -> :func:`~styletools.batch.run_plan` on the engine that
+``--engine`` names (:func:`~styletools.batch.make_engine`), and draws the
 records that come back as a rich progress bar and a summary table. The core is imported
 inside the command so that ``styletools --help`` stays fast.
 """
@@ -20,7 +21,7 @@ from styletools.errors import ConfigError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from styletools.batch import BatchSettings, OutputRecord, PipelineFile, Plan
+    from styletools.batch import BatchSettings, Engine, OutputRecord, PipelineFile, Plan
     from styletools.batch.run import RecordCallback
     from styletools.tools import ToolRegistry
 
@@ -40,8 +41,18 @@ Copies = Annotated[int | None, typer.Option(
     help="Outputs per input (default: the pipeline file's, else 1).")]
 Seed = Annotated[int | None, typer.Option(
     help="Run seed (default: the pipeline file's, else 0).")]
-Workers = Annotated[int, typer.Option(
-    help="Worker processes; each uses cores/workers torch threads.")]
+Workers = Annotated[int | None, typer.Option(
+    help="Workers: local processes (default 1; each uses cores/workers torch threads), or "
+    "Ray tasks/actors at once (default: every CPU of the cluster).", show_default=False)]
+EngineName = Annotated[str, typer.Option(
+    "--engine", help="Where the work runs: local (process pool) or ray (Ray Data, "
+    "this machine or a cluster; pip install 'styletools\\[ray]').")]
+RayAddress = Annotated[str | None, typer.Option(
+    help="Ray cluster to join: auto, HOST:6379 or ray://HOST:10001 (default: $RAY_ADDRESS, "
+    "else a new local Ray on this machine).", show_default=False)]
+GpusPerWorker = Annotated[float | None, typer.Option(
+    help="GPUs per style-tool actor with --engine ray (default 0); the actor runs on it.",
+    show_default=False)]
 Device = Annotated[str, typer.Option(
     help="Torch device for tensor work: cpu, auto, cuda, cuda:N, mps.")]
 Format = Annotated[str, typer.Option(
@@ -70,7 +81,10 @@ def batch(
     pipeline: PipelineOption = None,
     copies: Copies = None,
     seed: Seed = None,
-    workers: Workers = 1,
+    workers: Workers = None,
+    engine_name: EngineName = "local",
+    ray_address: RayAddress = None,
+    gpus_per_worker: GpusPerWorker = None,
     device: Device = "cpu",
     output_format: Format = "same",
     quality: Quality = None,
@@ -83,17 +97,20 @@ def batch(
 
     Running the same command again resumes: only missing or damaged outputs are made.
     """
-    from styletools.batch import BatchSettings, parse_format
+    from styletools.batch import BatchSettings, make_engine, parse_format
     from styletools.devices import resolve_device
     from styletools.images import DEFAULT_MAX_PIXELS
     from styletools.tools import default_registry
 
+    # Option names are the engine's field names; None leaves the engine's default.
+    engine = make_engine(engine_name, {"workers": workers, "ray_address": ray_address,
+                                       "gpus_per_worker": gpus_per_worker})
     registry = default_registry()
     cap = max_pixels or DEFAULT_MAX_PIXELS
     where = str(resolve_device(device))
     with _interruptible():
         if replay_manifest is not None:
-            failed = _replay(replay_manifest, src, dest, registry, workers, where, cap)
+            failed = _replay(replay_manifest, src, dest, registry, engine, where, cap)
         else:
             declared = _pipeline(ops, pipeline, registry)
             # Command-line values win over the pipeline file's, which win over the defaults.
@@ -102,7 +119,7 @@ def batch(
                 copies=_first(copies, declared.copies, 1), fmt=parse_format(output_format),
                 quality=quality, device=where, max_pixels=cap,
             )
-            failed = _batch(_folders(src, dest), settings, workers, dry_run)
+            failed = _batch(_folders(src, dest), settings, engine, dry_run)
     if failed and not allow_failures:
         raise typer.Exit(code=1)
 
@@ -127,7 +144,7 @@ def _pipeline(ops: str | None, pipeline: Path | None, registry: ToolRegistry) ->
     return PipelineFile(parse_ops(ops or "", registry))
 
 
-def _batch(folders: tuple[Path, Path], settings: BatchSettings, workers: int, dry: bool) -> int:
+def _batch(folders: tuple[Path, Path], settings: BatchSettings, engine: Engine, dry: bool) -> int:
     """Plan, show the plan, run it with a progress bar; return the number of failures."""
     from rich.console import Console
 
@@ -140,7 +157,7 @@ def _batch(folders: tuple[Path, Path], settings: BatchSettings, workers: int, dr
         return 0
     errors = Console(stderr=True)
     with _progress(errors, len(plan.items) - done, "batch") as on_record:
-        result = run_plan(plan, workers=workers, on_record=on_record)
+        result = run_plan(plan, engine=engine, on_record=on_record)
     rows = [("outputs planned", result.planned), ("already done", result.done_before),
             ("written now", result.written), ("failed", len(result.failed))]
     _show_summary(Console(), rows, len(result.records), result.seconds)
@@ -152,7 +169,7 @@ def _replay(
     out: Path | None,
     extra: Path | None,
     registry: ToolRegistry,
-    workers: int,
+    engine: Engine,
     device: str,
     max_pixels: int,
 ) -> int:
@@ -166,7 +183,7 @@ def _replay(
     plan = plan_replay(manifest, out or manifest.parent, registry,
                        device=device, max_pixels=max_pixels)
     with _progress(Console(stderr=True), len(plan.items), "replay") as on_record:
-        result = replay(plan, workers=workers, on_record=on_record)
+        result = replay(plan, engine=engine, on_record=on_record)
     for name in result.different:
         Console(stderr=True).print(f"[yellow]differs[/] {name}: sha256 is not the recorded one")
     rows = [("outputs replayed", len(plan.items)), ("identical", len(plan.items)

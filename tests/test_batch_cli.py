@@ -16,6 +16,7 @@ from styletools_cli.main import app
 from typer.testing import CliRunner
 
 from styletools.batch import MANIFEST_NAME, read_manifest
+from styletools.batch.run import LOCK_NAME, dest_lock
 from styletools.batch.work import file_sha256
 
 CLASSES = Path(__file__).parent / "data" / "classes"
@@ -70,6 +71,10 @@ def test_bad_file_fails_the_exit_code_unless_allowed(src: Path, tmp_path: Path) 
         (("{src}", "{tmp}/dest"), "exactly one of --ops or --pipeline"),
         (("{src}", "{tmp}/dest", "--ops", "flip", "--copies", "0"), "--copies 0"),
         (("{src}", "--ops", "flip"), "give SRC and DEST"),
+        (("{src}", "{tmp}/dest", "--ops", "flip", "--engine", "spark"), "one of local, ray"),
+        (("{src}", "{tmp}/dest", "--ops", "flip", "--gpus-per-worker", "1"),
+         "--gpus-per-worker: not an option of --engine local"),
+        (("{src}", "{tmp}/dest", "--ops", "flip", "--workers", "0"), "--workers 0"),
     ],
 )
 def test_user_errors_are_one_line(src: Path, tmp_path: Path, args: tuple[str, ...],
@@ -77,6 +82,24 @@ def test_user_errors_are_one_line(src: Path, tmp_path: Path, args: tuple[str, ..
     code, output = invoke(*(arg.format(src=src, tmp=tmp_path) for arg in args))
     assert code == 1
     assert message in output and output.count("\n") == 1
+
+
+def test_finished_dest_holds_outputs_and_manifest_only(src: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    code, output = invoke(src, dest, "--ops", "flip", "--workers", "2")
+    assert code == 0, output
+    classes = {path.name for path in src.iterdir() if path.is_dir()}
+    assert {path.name for path in dest.iterdir()} == classes | {MANIFEST_NAME}
+    assert not list(dest.rglob(".*"))  # no lock file, no temp file
+
+
+def test_a_locked_dest_is_refused_and_keeps_its_lock(src: Path, tmp_path: Path) -> None:
+    dest = tmp_path / "dest"
+    with dest_lock(dest):
+        code, output = invoke(src, dest, "--ops", "flip")
+        assert code == 1 and "another batch is writing" in output
+        assert (dest / LOCK_NAME).is_file()  # the refused run leaves the holder's lock
+    assert not (dest / LOCK_NAME).exists()
 
 
 def make_dataset(folder: Path, count: int) -> None:
@@ -114,3 +137,4 @@ def test_resume_after_kill(tmp_path: Path) -> None:
     assert all(file_sha256(str(dest / name)) == record.sha256 for name, record in records.items())
     assert len(list(dest.rglob("*__*.jpg"))) == 96
     assert len((dest / MANIFEST_NAME).read_text().splitlines()) == 97
+    assert not (dest / LOCK_NAME).exists()  # the killed run's lock, removed by the rerun

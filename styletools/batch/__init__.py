@@ -10,17 +10,19 @@ engine unchanged::
     plan = make_plan(Path("train"), Path("train-aug"), BatchSettings(steps, seed=42, copies=5))
     result = run_plan(plan, workers=2)          # resumes when run again
 
-    # the same work on another engine, e.g. Ray Data, later:
-    #   ray.data.from_items(list(plan.items)).map(process_item)
+    # the same plan on Ray Data (this machine, or the cluster at $RAY_ADDRESS):
+    result = run_plan(plan, engine=make_engine("ray", {"workers": 8}))
 
 Modules: :mod:`~.pipeline` (ops string, pipeline file), :mod:`~.formats` (input/output
 formats), :mod:`~.plan` (walk and name), :mod:`~.work` (the per-file function),
-:mod:`~.executor` (process pool), :mod:`~.manifest` (JSONL), :mod:`~.run` (resume) and
-:mod:`~.replay`.
+:mod:`~.engines` (where items run), :mod:`~.executor` (process pool), :mod:`~.ray_engine`
+(Ray Data, imported only when asked for), :mod:`~.manifest` (JSONL), :mod:`~.run` (resume)
+and :mod:`~.replay`.
 """
 
 from __future__ import annotations
 
+from styletools.batch.engines import ENGINES, Engine, LocalEngine, make_engine
 from styletools.batch.executor import execute
 from styletools.batch.formats import parse_format
 from styletools.batch.manifest import MANIFEST_NAME, read_manifest
@@ -31,9 +33,12 @@ from styletools.batch.run import BatchResult, count_done, run_plan
 from styletools.batch.work import OutputRecord, item_seed, process_item
 
 __all__ = [
+    "ENGINES",
     "MANIFEST_NAME",
     "BatchResult",
     "BatchSettings",
+    "Engine",
+    "LocalEngine",
     "OutputRecord",
     "PipelineFile",
     "Plan",
@@ -44,6 +49,7 @@ __all__ = [
     "execute",
     "item_seed",
     "load_pipeline",
+    "make_engine",
     "make_plan",
     "parse_format",
     "parse_ops",

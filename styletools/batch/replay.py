@@ -11,11 +11,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from styletools.batch.executor import execute
+from styletools.batch.engines import Engine
 from styletools.batch.manifest import ManifestHeader, read_manifest
 from styletools.batch.pipeline import pipeline_from_json
 from styletools.batch.plan import WorkItem, check_folders
-from styletools.batch.run import RecordCallback, dest_lock, remove_stale_temps
+from styletools.batch.run import RecordCallback, choose_engine, dest_lock, remove_stale_temps
 from styletools.batch.work import FAILED, OK, OutputRecord
 from styletools.errors import ConfigError
 from styletools.images import DEFAULT_MAX_PIXELS
@@ -116,14 +116,23 @@ def _item(
 
 
 def replay(
-    plan: ReplayPlan, *, workers: int = 1, on_record: RecordCallback | None = None
+    plan: ReplayPlan,
+    *,
+    workers: int = 1,
+    engine: Engine | None = None,
+    on_record: RecordCallback | None = None,
 ) -> ReplayResult:
-    """Remake the outputs of a :class:`ReplayPlan` and compare each one's sha256."""
+    """Remake the outputs of a :class:`ReplayPlan` and compare each one's sha256.
+
+    ``workers`` and ``engine`` choose where the items run, as for
+    :func:`~styletools.batch.run.run_plan`.
+    """
+    runner = choose_engine(workers, engine)
     start = time.perf_counter()
     records = []
     with dest_lock(plan.out):
         remove_stale_temps(plan.out)
-        for record in execute(plan.items, workers=workers):
+        for record in runner.map(plan.items):
             records.append(record)
             if on_record is not None:
                 on_record(record)

@@ -3,19 +3,25 @@
 Resuming is the normal case, not a special mode: a run skips every output whose manifest
 record says ``ok`` and whose file still has the recorded sha256, and makes the rest. Temp
 files (``.<name>.<random>.part``) left by a killed writer are removed first; the lock on
-``DEST/.styletools-batch.lock`` makes sure no other live batch owns them.
+``DEST/.styletools-batch.lock`` makes sure no other live batch owns them. The lock file is
+removed when the run ends, so a finished DEST holds the outputs and the manifest only.
+
+Where the items run is an :class:`~styletools.batch.engines.Engine`: this machine's process
+pool by default, or Ray Data (:mod:`~styletools.batch.ray_engine`); the records come back
+here, to the one process that owns the manifest.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from styletools.batch.executor import execute
+from styletools.batch.engines import Engine, LocalEngine
 from styletools.batch.manifest import (
     MANIFEST_NAME,
     ManifestAppender,
@@ -64,23 +70,56 @@ class BatchResult:
 
 @contextlib.contextmanager
 def dest_lock(dest: Path) -> Iterator[None]:
-    """Hold an exclusive lock on DEST for the run; a kill releases it with the process.
+    """Hold an exclusive lock on DEST for the run, and remove the lock file when it ends.
+
+    A kill releases the lock with the process (the file stays, and the next run reuses it).
 
     Raises:
         ConfigError: Another batch holds the lock.
     """
     dest.mkdir(parents=True, exist_ok=True)
-    with open(dest / LOCK_NAME, "a+b") as handle:
+    path = dest / LOCK_NAME
+    with _locked_file(path):
         try:
-            import fcntl
-        except ImportError:  # not POSIX: no lock, the rest works the same
             yield
-            return
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ConfigError(f"{dest}: another batch is writing into this folder") from None
+        finally:
+            path.unlink(missing_ok=True)  # still locked: no other run can hold this file
+
+
+#: Tries to lock a lock file that a finishing run removed between our open and our lock.
+_LOCK_TRIES = 3
+
+
+@contextlib.contextmanager
+def _locked_file(path: Path) -> Iterator[None]:
+    """Open and ``flock`` ``path``, making sure the locked file is still the one at ``path``.
+
+    A run that ends removes its lock file while holding it; a run that opened the file just
+    before would then lock a removed file, so it checks and opens again.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, the rest works the same
         yield
+        return
+    for _ in range(_LOCK_TRIES):
+        with open(path, "a+b") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise ConfigError(
+                    f"{path.parent}: another batch is writing into this folder") from None
+            if _is_file_at(handle.fileno(), path):
+                yield
+                return
+    raise ConfigError(f"{path.parent}: another batch keeps starting in this folder")
+
+
+def _is_file_at(descriptor: int, path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(descriptor), os.stat(path))
+    except FileNotFoundError:
+        return False
 
 
 def remove_stale_temps(dest: Path) -> int:
@@ -133,31 +172,51 @@ def _refuse_foreign_files(dest: Path) -> None:
 
 
 def run_plan(
-    plan: Plan, *, workers: int = 1, on_record: RecordCallback | None = None
+    plan: Plan,
+    *,
+    workers: int = 1,
+    engine: Engine | None = None,
+    on_record: RecordCallback | None = None,
 ) -> BatchResult:
     """Make every output of ``plan`` that is not already complete.
 
     Args:
         plan: From :func:`~styletools.batch.plan.make_plan`.
-        workers: Processes (1 = this process).
+        workers: Processes of the local engine (1 = this process); short for
+            ``engine=LocalEngine(workers)``.
+        engine: Where the items run (default: the local engine).
         on_record: Called with each record as it arrives.
 
     Returns:
         What the run did; failures are in the result and the manifest, never raised.
 
     Raises:
-        ConfigError: DEST is locked, holds foreign files or a manifest of other settings.
+        ConfigError: DEST is locked, holds foreign files or a manifest of other settings,
+            or both ``workers`` and ``engine`` were given.
     """
+    runner = choose_engine(workers, engine)
     with dest_lock(plan.dest):
         remove_stale_temps(plan.dest)
         header, records = open_manifest(plan)
         todo = [item for item in plan.items if not is_complete(item, records, verify=True)]
         start = time.perf_counter()
-        new = _record_all(plan.dest / MANIFEST_NAME, execute(todo, workers=workers),
-                          records, on_record)
+        new = _record_all(plan.dest / MANIFEST_NAME, runner.map(todo), records, on_record)
         write_manifest(plan.dest / MANIFEST_NAME, header, records)
     return BatchResult(len(plan.items), len(plan.items) - len(todo), new,
                        time.perf_counter() - start)
+
+
+def choose_engine(workers: int, engine: Engine | None) -> Engine:
+    """The engine a run uses: ``engine``, or the local one with ``workers``.
+
+    Raises:
+        ConfigError: Both were given (the engine carries its own worker count).
+    """
+    if engine is None:
+        return LocalEngine(workers)
+    if workers != 1:
+        raise ConfigError("run: give workers to the engine, not beside it")
+    return engine
 
 
 def _record_all(
