@@ -46,6 +46,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "tools_command",
     "batch_command",
     "app_command",
+    "train_command",
 )
 
 

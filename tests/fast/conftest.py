@@ -1,0 +1,38 @@
+"""Fixtures of the fast-mode tests: synthetic photos, the bundled painting, tiny settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from styletools.examples import EXAMPLES_DIR
+from styletools.fast.settings import TrainConfig
+from styletools.images import save_image, to_pil
+
+#: A narrow network on small crops: a step costs ~0.1 s on 2 cores.
+TINY = TrainConfig(size=32, steps=4, batch=1, width=4, residual_blocks=1, device="cpu")
+
+
+def smooth_photo(seed: int, height: int, width: int) -> torch.Tensor:
+    """A ``(1, 3, H, W)`` image of smooth random blobs: photo-like structure at any size."""
+    coarse = torch.rand(1, 3, 6, 8, generator=torch.Generator().manual_seed(seed))
+    return F.interpolate(coarse, size=(height, width), mode="bicubic").clamp(0, 1)
+
+
+@pytest.fixture(scope="session")
+def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of four small photos of different sizes and formats, one in a subfolder."""
+    folder = tmp_path_factory.mktemp("photos")
+    sizes = {"a.png": (48, 64), "b.jpg": (70, 50), "nested/c.png": (40, 40), "d.webp": (90, 60)}
+    for seed, (name, (height, width)) in enumerate(sizes.items()):
+        save_image(to_pil(smooth_photo(seed, height, width)), folder / name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def painting() -> Path:
+    """The bundled Starry Night."""
+    return EXAMPLES_DIR / "style" / "starry_night.jpg"
