@@ -82,13 +82,13 @@ def execute(
     return _pool_map(items, workers, work)
 
 
-def chunk_size(count: int, workers: int) -> int:
-    """Items per chunk: up to :data:`MAX_CHUNK`, and at least four chunks per worker.
+def chunk_size(count: int, workers: int, *, largest: int = MAX_CHUNK) -> int:
+    """Items per chunk: up to ``largest``, and at least four chunks per worker.
 
-    >>> chunk_size(10, 2), chunk_size(1000, 2)
-    (1, 8)
+    >>> chunk_size(10, 2), chunk_size(1000, 2), chunk_size(1000, 2, largest=32)
+    (1, 8, 32)
     """
-    return max(1, min(MAX_CHUNK, count // (workers * 4)))
+    return max(1, min(largest, count // (workers * 4)))
 
 
 def work_chunk(
