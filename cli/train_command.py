@@ -18,16 +18,26 @@ DEFAULTS = TrainConfig()
 
 
 def _run(painting: Path, photos: list[Path], output: Path, config: TrainConfig, resume: bool):
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from styletools.fast.train import train
 
+    # Steps cost the same all along, so rich's own remaining-time estimate fits here.
     columns = (
-        TextColumn("{task.description}"),
+        TextColumn("training"),
         BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
+        MofNCompleteColumn(),
         TextColumn("{task.fields[status]}"),
         TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
     )
     with Progress(*columns, transient=False) as bar:
         task = bar.add_task("training", total=config.steps, status="loading")
@@ -39,12 +49,14 @@ def _run(painting: Path, photos: list[Path], output: Path, config: TrainConfig, 
             saved = " (checkpoint saved)" if progress.checkpoint else ""
             status = (
                 f"loss {progress.loss:.4g} (content {progress.content:.3g}, "
-                f"style {progress.style:.3g}) ~{progress.eta:.0f}s left{saved}"
+                f"style {progress.style:.3g}){saved}"
             )
             bar.update(task, completed=progress.step, status=status)
             if not bar.console.is_terminal and (saved or progress.step % log_every == 0):
                 # A log file gets no live bar: one line per checkpoint and per 5 %.
-                bar.console.print(f"step {progress.step}/{progress.steps} {status}")
+                bar.console.print(
+                    f"step {progress.step}/{progress.steps} {status}, ~{progress.eta:.0f}s left"
+                )
 
         return train(painting, photos, output, config, resume=resume, on_progress=report)
 

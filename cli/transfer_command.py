@@ -15,9 +15,11 @@ from styletools.config import (
     parse_numbers,
     preset,
 )
-from styletools.errors import ImageError, OutputExistsError
+from styletools.errors import ConfigError, ImageError, OutputExistsError
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from styletools.engine import TransferProgress, TransferResult
 
 
@@ -100,11 +102,31 @@ def _run(
         return stylize(content_tensor, style_tensors, config, backbone=backbone, on_progress=report)
 
 
+def _with_model(
+    content: Path, styles: list[Path], model: Path | None, size: int, device: str | None
+) -> Image.Image:
+    """Fast mode: one pass of a trained network, through the fast-stylize tool's own code."""
+    from styletools.devices import resolve_device
+    from styletools.engine import load_image_tensor
+    from styletools.images import to_pil
+    from styletools.tools.fast_stylize import FastStylize
+
+    if model is None or styles:
+        raise ConfigError(
+            "transfer: give a painting to optimise with, or --model MODEL.stm, not "
+            + ("both" if styles else "neither")
+        )
+    tool = FastStylize(FastStylize.Params(model=model))
+    photo = load_image_tensor(content, size).to(resolve_device(device or "auto"))
+    return to_pil(tool(photo))
+
+
 def transfer(
     content: Annotated[Path, typer.Argument(help="The photo whose content is kept.")],
     styles: Annotated[
-        list[Path], typer.Argument(help="One or more paintings whose style is taken.")
-    ],
+        list[Path] | None,
+        typer.Argument(help="One or more paintings whose style is taken (none with --model)."),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -112,6 +134,13 @@ def transfer(
         ),
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output file.")] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="A model from `styletools train-style`: one pass instead of an optimisation "
+            "(uses --size and --device; the optimisation's options do not apply)."
+        ),
+    ] = None,
     preset_name: Annotated[
         str, typer.Option("--preset", help=f"Named settings: {describe_presets()}.")
     ] = "balanced",
@@ -183,11 +212,18 @@ def transfer(
     ] = 0,
 ) -> None:
     """Stylise CONTENT with the STYLES paintings; writes a PNG and prints its path."""
+    styles = list(styles or [])
     target = output or default_output(content)
     if target.exists() and not overwrite:
         raise OutputExistsError(target)
     if any(target.resolve() == p.resolve() for p in (content, *styles)):
         raise ImageError(target, "is one of the inputs; refusing to overwrite it")
+    if model is not None or not styles:
+        image = _with_model(content, styles, model, size or preset("balanced").size, device)
+        from styletools.images import save_image
+
+        typer.echo(str(save_image(image, target, overwrite=overwrite, inputs=(content, model))))
+        return
     if preset_name not in PRESETS:
         preset(preset_name)  # raises the one-line error listing the presets
     config = build_config(

@@ -17,7 +17,7 @@ Nothing is registered at import: :func:`default_registry` builds a fresh registr
 
 from __future__ import annotations
 
-from styletools.tools import augment, edges, stylize
+from styletools.tools import augment, edges, fast_stylize, stylize
 from styletools.params import FloatRange, ParamSpec, param, param_specs, parse_params
 from styletools.tools.registry import (
     DEFAULT_SEED,
@@ -36,6 +36,7 @@ BUILTIN_TOOLS: tuple[type[Tool], ...] = (
     *edges.TOOLS,
     *augment.TOOLS,
     *stylize.TOOLS,
+    *fast_stylize.TOOLS,
 )
 
 

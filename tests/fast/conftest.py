@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 
 from styletools.examples import EXAMPLES_DIR
+from styletools.fast.model_file import FastModel, ModelInfo, save_model
+from styletools.fast.network import TransformerNet
 from styletools.fast.settings import TrainConfig
 from styletools.images import save_image, to_pil
 
@@ -36,3 +38,25 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def painting() -> Path:
     """The bundled Starry Night."""
     return EXAMPLES_DIR / "style" / "starry_night.jpg"
+
+
+#: The record of the hand-made models below.
+INFO = ModelInfo(
+    width=4, residual_blocks=1, painting="starry_night.jpg", painting_sha256="ab" * 32,
+    strength=0.5, size=32, steps=4, batch=1, photos=4, seed=0, styletools_version="0.1.0",
+    vgg_weights="vgg19", vgg_license="CC BY 4.0", vgg_attribution="Simonyan & Zisserman",
+)  # fmt: skip
+
+
+def tiny_network(seed: int = 3) -> TransformerNet:
+    """An untrained narrow network with seeded weights: any fixed function will do."""
+    torch.manual_seed(seed)
+    return TransformerNet(INFO.width, INFO.residual_blocks).eval()
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model file of :func:`tiny_network`."""
+    path = tmp_path_factory.mktemp("model") / "tiny.stm"
+    save_model(FastModel(tiny_network(), INFO), path)
+    return path

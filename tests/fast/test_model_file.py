@@ -11,33 +11,14 @@ import pytest
 import torch
 
 from styletools.errors import StyletoolsError
-from styletools.fast.model_file import (
-    FastModel,
-    ModelFileError,
-    ModelInfo,
-    load_model,
-    save_model,
-)
+from styletools.fast.model_file import FastModel, ModelFileError, load_model, save_model
 from styletools.fast.network import TransformerNet
 
-INFO = ModelInfo(
-    width=4, residual_blocks=1, painting="starry_night.jpg", painting_sha256="ab" * 32,
-    strength=0.5, size=32, steps=4, batch=1, photos=4, seed=0, styletools_version="0.1.0",
-    vgg_weights="vgg19", vgg_license="CC BY 4.0", vgg_attribution="Simonyan & Zisserman",
-)  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    torch.manual_seed(3)
-    path = tmp_path_factory.mktemp("model") / "tiny.stm"
-    save_model(FastModel(TransformerNet(4, 1), INFO), path)
-    return path
+from .conftest import INFO, tiny_network
 
 
 def test_round_trip_keeps_weights_record_and_outputs(model_path):
-    torch.manual_seed(3)
-    original = TransformerNet(4, 1).eval()
+    original = tiny_network()
     loaded = load_model(model_path)
     assert loaded.info == INFO and not loaded.net.training
     for name, tensor in original.state_dict().items():

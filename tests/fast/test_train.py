@@ -118,3 +118,40 @@ def test_mixed_precision_is_refused_off_cuda(painting, photos, backbone, tmp_pat
     with pytest.raises(ConfigError, match="CUDA only"):
         train(painting, photos, tmp_path / "m.stm", dataclasses.replace(TINY, precision="bf16"),
               backbone=backbone)  # fmt: skip
+
+
+KILLED_RUN = """
+import os, signal, sys
+from styletools.fast.settings import TrainConfig
+from styletools.fast.train import train
+
+def kill_after_step_1(progress):
+    if progress.step == 1:
+        os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no finally: a real kill -9
+
+config = TrainConfig(size=32, steps=2, batch=1, width=4, residual_blocks=1, device="cpu",
+                     checkpoint_every=1)
+train(sys.argv[1], sys.argv[2], sys.argv[3], config, on_progress=kill_after_step_1)
+"""
+
+
+@pytest.mark.slow
+def test_resume_after_kill_9_equals_an_uninterrupted_run(painting, photos, backbone, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    config = dataclasses.replace(TINY, steps=2, checkpoint_every=1)
+    straight = train(painting, photos, tmp_path / "a.stm", config, backbone=backbone)
+    target = tmp_path / "b.stm"
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_RUN, str(painting), str(photos), str(target)],
+        env={**os.environ, "OMP_NUM_THREADS": str(torch.get_num_threads())},
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL and not target.exists()
+    resumed = train(painting, photos, target, config, backbone=backbone, resume=True)
+    assert resumed.losses == straight.losses
+    a, b = _weights(tmp_path / "a.stm"), _weights(target)
+    assert all(torch.equal(a[name], b[name]) for name in a)

@@ -1,0 +1,75 @@
+"""Fast mode as a tool: stylise every image in one pass of a trained network.
+
+The model comes from ``styletools train-style`` (:mod:`styletools.fast`); by default the
+one bundled with styletools (Starry Night). Being a registry tool, it runs in ``styletools
+apply``, the app's Tools tab and ``styletools batch`` unchanged, and ``styletools transfer
+--model`` calls it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from styletools.fast.model_file import load_model, to_device
+from styletools.fast.network import TransformerNet
+from styletools.params import param
+from styletools.tools.registry import SampleParams, Tool
+
+#: The model shipped with styletools: Starry Night, trained on the bundled photos by the
+#: command in styletools/fast/models/README.md.
+BUNDLED_MODEL = Path(__file__).resolve().parents[1] / "fast" / "models" / "starry_night.stm"
+
+
+def run_network(net: TransformerNet, images: torch.Tensor) -> torch.Tensor:
+    """One pass of a trained network: ``(N, 3, H, W)`` in [0, 1] to the same shape.
+
+    The network computes in float32 (its weights' type) on its own device; the result is
+    clamped to [0, 1] and returned in the input's dtype and device.
+    """
+    weight = next(net.parameters())
+    # no_grad, not inference_mode: the result is an ordinary tensor a later tool may modify.
+    with torch.no_grad():
+        out = net(images.to(weight.device, weight.dtype)).clamp_(0.0, 1.0)
+    return out.to(images.device, images.dtype)
+
+
+class FastStylize(Tool):
+    """Paint every image with a network trained for one painting (Johnson et al. 2016)."""
+
+    name = "fast-stylize"
+    summary = "Style transfer in one pass of a network trained by `styletools train-style`."
+    family = "style"
+
+    @dataclass(frozen=True)
+    class Params:
+        model: Path = param(BUNDLED_MODEL, help="model file from `styletools train-style` (.stm)")
+
+    def network(self, device: torch.device) -> TransformerNet:
+        """The model on ``device``, loaded once per tool instance and device.
+
+        Raises:
+            ModelFileError: The model file is missing, foreign or damaged.
+        """
+        # An explicit per-instance cache, dropped when pickled for worker processes.
+        cache: dict[str, TransformerNet] = self.__dict__.setdefault("_networks", {})
+        if str(device) not in cache:
+            cache[str(device)] = to_device(load_model(self.params.model), device)
+        return cache[str(device)]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_networks"}
+
+    def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
+        # One image per pass: a batched convolution rounds differently (~2e-6), and an
+        # output must not depend on which images share its batch (batch manifests record
+        # each output's sha256). On a CPU a 256 px image already fills the cores.
+        return run_network(self.network(image.device), image)
+
+
+TOOLS: Sequence[type[Tool]] = (FastStylize,)
+__all__ = ["BUNDLED_MODEL", "TOOLS", "FastStylize", "run_network"]
