@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import gradio as gr
 from styletools_cli.app_context import DEVICE_QUEUE
 from styletools_cli.app_support import upload_image
+from styletools_cli.app_tools_tab import WIDGETS
 from styletools_cli.app_transfer_tab import DEFAULT, TransferTab
 
-from styletools.config import OPTIMIZERS, PRESETS
+from styletools.config import OPTIMIZERS, PRESETS, STRENGTH
 from styletools.engine import new_seed
 from styletools.vgg import LAYER_NAMES
 
@@ -55,8 +56,7 @@ def _images(tab: TransferTab) -> tuple[gr.Image, gr.Gallery, gr.Gallery | None]:
 
 def _controls() -> dict[str, gr.components.Component]:
     with gr.Row():
-        strength = gr.Slider(0.1, 5.0, value=1.0, step=0.1, label="Style strength",
-                             info="Higher: more painting, less photo")
+        strength = WIDGETS[STRENGTH.kind](STRENGTH)
         size = gr.Slider(64, 2048, value=DEFAULT.size, step=16, label="Output size (long side, px)",
                          elem_id="output-size")
     with gr.Row():

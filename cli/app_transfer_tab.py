@@ -22,7 +22,7 @@ from styletools_cli.app_support import (
 )
 
 from styletools import images
-from styletools.config import TransferConfig, parse_numbers, preset
+from styletools.config import STRENGTH, TransferConfig, parse_numbers, preset
 from styletools.engine import TransferResult, new_seed
 from styletools.errors import ConfigError
 
@@ -51,7 +51,7 @@ class TransferSettings:
             size=int(self.size),
             scales=len(steps) if len(steps) > 1 else base.scales,
             steps=steps,
-            style_weight=base.style_weight * float(self.strength),
+            strength=float(self.strength),
             preserve_color=bool(self.preserve_colors),
             style_blend=parse_numbers(self.blend, float, "style blend") or None,
             seed=None if self.seed is None else int(self.seed),
@@ -74,7 +74,7 @@ class TransferTab:
         self,
         content: str | None,
         styles: list[tuple[str, str | None]] | None,
-        strength: float = 1.0,
+        strength: float = STRENGTH.default,
         size: float = DEFAULT.size,
         quality: str = "balanced",
         preserve_colors: bool = False,

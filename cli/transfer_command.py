@@ -10,6 +10,7 @@ import typer
 from styletools.config import (
     OPTIMIZERS,
     PRESETS,
+    STRENGTH,
     TransferConfig,
     describe_presets,
     parse_numbers,
@@ -173,11 +174,15 @@ def transfer(
     weights: Annotated[
         str | None, typer.Option(help="Weights id (see `styletools weights`) or a .pth/.h5 file.")
     ] = None,
+    strength: Annotated[
+        float | None,
+        typer.Option(help=STRENGTH.describe(), min=STRENGTH.min, max=STRENGTH.max),
+    ] = None,
     content_weight: Annotated[
-        float | None, typer.Option(help="α: weight of the content cost.")
+        float | None, typer.Option(help="Expert: α, multiplies the content share (default 1).")
     ] = None,
     style_weight: Annotated[
-        float | None, typer.Option(help="β: weight of the style cost (higher = more painterly).")
+        float | None, typer.Option(help="Expert: β, multiplies the style share (default 1).")
     ] = None,
     tv_weight: Annotated[
         float | None, typer.Option(help="Weight of total variation (smoothness); 0 = off.")
@@ -191,7 +196,7 @@ def transfer(
     ] = None,
     style_layer_weights: Annotated[
         str | None,
-        typer.Option(help="λ per style layer, comma-separated (default: (64/channels)²)."),
+        typer.Option(help="λ per style layer, comma-separated (normalised; default: equal)."),
     ] = None,
     style_blend: Annotated[
         str | None, typer.Option(help="Weight of each style image, e.g. 0.7,0.3.")
@@ -237,6 +242,7 @@ def transfer(
             "seed": seed,
             "device": device,
             "weights": weights,
+            "strength": strength,
             "content_weight": content_weight,
             "style_weight": style_weight,
             "tv_weight": tv_weight,

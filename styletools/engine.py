@@ -25,12 +25,12 @@ from PIL import Image
 
 from styletools import images
 from styletools.color import keep_luminance, match_color
-from styletools.config import TransferConfig, preset
+from styletools.config import TransferConfig, preset, strength_weights
 from styletools.devices import resolve_device
 from styletools.errors import ConfigError, ShapeError
-from styletools.losses import content_cost, default_layer_weights, gram_matrix, style_cost
+from styletools.losses import gram_matrix, scaled_mse
 from styletools.losses import total_variation as tv_cost
-from styletools.vgg import LAYER_CHANNELS, LAYER_NAMES, Features, check_layers
+from styletools.vgg import LAYER_NAMES, Features, check_layers
 from styletools.weights import DEFAULT_WEIGHTS, VGGWeights, resolve
 
 
@@ -113,9 +113,10 @@ class Backbone:
 class Objective:
     """J for one scale: targets are computed once, then each call costs one forward pass.
 
-    Several style images are blended by averaging their Gram matrices with the blend
-    weights; for squared errors that equals the weighted sum of per-style costs up to a
-    constant, at the price of one target instead of several.
+    J = α·w_c·Ĵ_content + β·w_s·Σ_l λ_l·Ĵ_style^l, where each Ĵ is a normalised squared error
+    (:func:`styletools.losses.scaled_mse`), (w_c, w_s) come from the strength, and λ sums
+    to 1. Several style images are blended by averaging their Gram matrices with the blend
+    weights: one target instead of several.
     """
 
     def __init__(
@@ -136,25 +137,28 @@ class Objective:
                 for name in config.style_layers:
                     gram = gram_matrix(style_acts[name])
                     self.gram_targets[name] = self.gram_targets[name].to(gram) + weight * gram
-        channels = [LAYER_CHANNELS[name] for name in config.style_layers]
-        self.layer_weights = config.style_layer_weights or tuple(default_layer_weights(channels))
+        raw = config.style_layer_weights or (1.0,) * len(config.style_layers)
+        self.layer_weights = tuple(w / sum(raw) for w in raw)
+        content_share, style_share = strength_weights(config.strength)
+        self.content_weight = config.content_weight * content_share / len(config.content_layers)
+        self.style_weight = config.style_weight * style_share
 
     def __call__(self, image: torch.Tensor) -> Costs:
         acts = self.features(image)
         content = sum(
-            (content_cost(acts[name], target) for name, target in self.content_targets.items()),
+            (scaled_mse(acts[name], target) for name, target in self.content_targets.items()),
             start=image.new_zeros(()),
         )
         style = sum(
             (
-                weight * style_cost(gram_matrix(acts[name]), self.gram_targets[name])
+                weight * scaled_mse(gram_matrix(acts[name]), self.gram_targets[name])
                 for name, weight in zip(self.config.style_layers, self.layer_weights, strict=True)
             ),
             start=image.new_zeros(()),
         )
         tv = tv_cost(image) if self.config.tv_weight else image.new_zeros(())
-        cfg = self.config
-        total = cfg.content_weight * content + cfg.style_weight * style + cfg.tv_weight * tv
+        total = self.content_weight * content + self.style_weight * style
+        total = total + self.config.tv_weight * tv
         return Costs(content.detach(), style.detach(), tv.detach(), total)
 
 
@@ -352,6 +356,26 @@ def _check_image(name: str, tensor: torch.Tensor) -> None:
         raise ShapeError(name, "(1, 3, H, W)", tuple(tensor.shape))
 
 
+#: Shortest side VGG19 can take at the coarsest scale: four poolings leave it 1 px at relu5_1.
+MIN_SIDE = 16
+
+
+def _check_proportions(content: torch.Tensor, config: TransferConfig) -> None:
+    """Refuse an image so thin that its short side falls under :data:`MIN_SIDE` when scaled.
+
+    The long side is set by the config, so a 3x500 strip becomes a sliver with nothing left
+    to pool; it is refused with the image's own size rather than crashing inside VGG19.
+    """
+    height, width = content.shape[-2:]
+    short = min(height, width) * config.scale_sizes()[0] / max(height, width)
+    if short < MIN_SIDE:
+        raise ConfigError(
+            f"content: a {width}x{height} px image is too thin to stylise: at "
+            f"{config.scale_sizes()[0]} px its short side is {short:.1f} px and VGG19 needs "
+            f"{MIN_SIDE} (use a larger size or a less elongated image)"
+        )
+
+
 def _blend_weights(config: TransferConfig, count: int) -> tuple[float, ...]:
     weights = config.style_blend or (1.0,) * count
     if len(weights) != count or any(w < 0 for w in weights) or sum(weights) <= 0:
@@ -396,6 +420,7 @@ def stylize(
         ConfigError: Bad layers, blend weights, device or init.
     """
     _check_image("content", content)
+    _check_proportions(content, config)
     for style in styles:
         _check_image("style", style)
     check_layers(config.content_layers, option="content_layers")

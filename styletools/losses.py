@@ -128,6 +128,27 @@ def style_cost(generated_gram: torch.Tensor, target_gram: torch.Tensor) -> torch
     return (generated_gram - target_gram).pow(2).sum() / (4.0 * c * c * n)
 
 
+def scaled_mse(generated: torch.Tensor, target: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """Σd² / Σ|d| with d = generated − target: a squared error whose gradient has L1 norm ≈ 1.
+
+    The course's costs have gradients that differ by orders of magnitude between layers and
+    image sizes, and a plain squared error's pull vanishes near its target. L-BFGS does not
+    care how J is scaled, so from a content start a short run follows the style gradient
+    alone whatever β is. Normalised terms (as in crowsonkb/style-transfer-pytorch and
+    neural-style's ``-normalize_gradients``) make a term's weight its share of the step,
+    at every size.
+
+    Args:
+        generated: Activations or Gram matrices of the generated image.
+        target: The same for the target, broadcastable.
+
+    >>> float(scaled_mse(torch.tensor([3.0, -1.0]), torch.zeros(2)))
+    2.5
+    """
+    diff = generated - target
+    return diff.pow(2).sum() / diff.abs().sum().add(eps)
+
+
 def total_variation(images: torch.Tensor) -> torch.Tensor:
     """Mean squared difference between neighbouring pixels: a smoothness prior.
 

@@ -19,7 +19,7 @@ def content_path() -> Path:
 
 @pytest.fixture(scope="session")
 def style_paths() -> tuple[Path, Path]:
-    """Two artworks with very different palettes (Starry Night, blue; Van Gogh's bedroom, orange)."""
+    """Two artworks with very different palettes: Starry Night (blue), the bedroom (orange)."""
     return EXAMPLES / "style" / "starry_night.jpg", EXAMPLES / "style" / "van_gogh_bedroom.png"
 
 

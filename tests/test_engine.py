@@ -25,8 +25,14 @@ SHALLOW = {"content_layers": ("relu2_1",), "style_layers": ("relu1_1", "relu2_1"
 
 
 def tiny(**changes) -> TransferConfig:
-    """32 px, one scale, two steps, shallow layers, fixed seed."""
-    settings = {"size": 32, "scales": 1, "steps": (2,), "seed": 7, **SHALLOW, **changes}
+    """32 px, one scale, two steps, shallow layers, fixed seed, full strength.
+
+    Full strength, because these tests check the loop's mechanics and need the image to move
+    within two steps: at lower strengths the content term first holds it at the photo.
+    """
+    settings = {
+        "size": 32, "scales": 1, "steps": (2,), "seed": 7, "strength": 1.0, **SHALLOW, **changes
+    }
     return TransferConfig(**settings)
 
 
@@ -82,17 +88,19 @@ def test_real_transfer_lowers_the_cost_and_changes_the_image(backbone, content64
 def test_lbfgs_descends_from_its_first_step_without_overshooting(backbone, content64, styles64):
     # torch caps L-BFGS's first step at an L1 norm of 1 (~1e-6 per pixel value here); its
     # curvature estimate was float32 noise and step 5 jumped to >1000x the starting cost.
-    # In scaled units (LBFGS_FIRST_STEP) the cost falls from step 2 and never goes above it.
+    # In scaled units (LBFGS_FIRST_STEP) no step overshoots. From the content start the
+    # normalised content term is at its kink (zero error, zero gradient), so the first move
+    # raises it and step 2 may cost a little more than step 1; from there the cost falls.
     recorder = Recorder()
     config = TransferConfig(size=64, scales=1, steps=(8,), seed=1)
     stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
-    assert recorder.costs[1] < recorder.costs[0]
-    assert max(recorder.costs[1:]) < recorder.costs[0]
+    assert max(recorder.costs) < 2 * recorder.costs[0]
+    assert recorder.costs[-1] < recorder.costs[1]
 
 
 def test_adam_lowers_the_cost_and_keeps_pixels_in_range(backbone, content64, styles64):
     recorder = Recorder()
-    config = tiny(size=64, steps=(4,), optimizer="adam", learning_rate=0.05)
+    config = tiny(size=64, steps=(4,), optimizer="adam", learning_rate=0.05, strength=1.0)
     result = stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
     assert result.cost < recorder.costs[0]
     assert result.image.min() >= 0.0 and result.image.max() <= 1.0
@@ -104,7 +112,7 @@ def test_adam_lowers_the_cost_and_keeps_pixels_in_range(backbone, content64, sty
 @pytest.mark.slow
 def test_two_scale_transfer_at_128_px_with_default_layers(backbone, content_path, style_paths):
     recorder = Recorder()
-    config = TransferConfig(size=128, scales=2, steps=(8, 4), seed=3)
+    config = TransferConfig(size=128, scales=2, steps=(8, 4), seed=3, strength=1.0)
     content = load_image_tensor(content_path, 128)
     style = load_image_tensor(style_paths[0], 128)
     result = stylize(content, [style], config, backbone=backbone, on_progress=recorder)
@@ -118,7 +126,7 @@ def test_result_is_never_worse_than_the_best_image_seen(backbone, content64, sty
     # L-BFGS without a line search can end on an overshoot: on this pair its last update
     # made the cost ~70x the starting one. The result must not be worse than any step.
     recorder = Recorder()
-    config = tiny(size=64, steps=(8,))
+    config = tiny(size=64, steps=(8,), strength=1.0)
     result = stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
     assert result.cost <= min(recorder.costs)
     assert result.cost < recorder.costs[0]

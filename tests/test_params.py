@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from styletools.errors import ConfigError, ToolError
-from styletools.tools import FloatRange, param, param_specs, parse_params
 from styletools.params import check_params, params_to_json
+from styletools.tools import FloatRange, param, param_specs, parse_params
 
 
 @dataclasses.dataclass(frozen=True)

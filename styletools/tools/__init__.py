@@ -17,8 +17,8 @@ Nothing is registered at import: :func:`default_registry` builds a fresh registr
 
 from __future__ import annotations
 
-from styletools.tools import augment, edges, fast_stylize, stylize
 from styletools.params import FloatRange, ParamSpec, param, param_specs, parse_params
+from styletools.tools import augment, edges, fast_stylize, stylize
 from styletools.tools.registry import (
     DEFAULT_SEED,
     ENTRY_POINT_GROUP,

@@ -13,8 +13,8 @@ from pathlib import Path
 import torch
 from torchvision.transforms.v2 import functional as tvf
 
-from styletools.tools.functional import augment as F
 from styletools.params import FloatRange, param
+from styletools.tools.functional import augment as F
 from styletools.tools.pca_stats import PcaStats, load_pca_stats
 from styletools.tools.registry import SampleParams, Tool
 

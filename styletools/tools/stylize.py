@@ -15,7 +15,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from styletools.config import MIN_SCALE_SIZE, PRESETS, preset
+from styletools.config import MIN_SCALE_SIZE, PRESETS, StrengthParams, preset
 from styletools.engine import Backbone, load_image_tensor, stylize
 from styletools.errors import ToolError
 from styletools.examples import EXAMPLES_DIR, images_in
@@ -50,7 +50,7 @@ class _StyleTool(Tool):
             seed=0,
             device=str(image.device),
             steps=steps,
-            style_weight=base.style_weight * self.params.strength,
+            strength=self.params.strength,
         )
         style_tensor = load_image_tensor(style, size)
         result = stylize(
@@ -69,9 +69,8 @@ class Stylize(_StyleTool):
     summary = "Neural style transfer of every image with one painting (VGG19, Gatys et al.)."
 
     @dataclass(frozen=True)
-    class Params:
+    class Params(StrengthParams):
         style: Path = param(EXAMPLES_DIR / "style" / "starry_night.jpg", help="the painting")
-        strength: float = param(1.0, help="style weight relative to the preset", min=0.0, max=100.0)
         preset: str = param("fast", help="transfer settings", choices=tuple(PRESETS))
         steps: int | None = param(
             None, help="steps per scale (default: the preset's)", min=1, max=10000
@@ -89,9 +88,8 @@ class RandomStyle(_StyleTool):
     random = True
 
     @dataclass(frozen=True)
-    class Params:
+    class Params(StrengthParams):
         folder: Path = param(EXAMPLES_DIR / "style", help="folder of paintings to draw from")
-        strength: float = param(1.0, help="style weight relative to the preset", min=0.0, max=100.0)
         preset: str = param("fast", help="transfer settings", choices=tuple(PRESETS))
         steps: int | None = param(
             None, help="steps per scale (default: the preset's)", min=1, max=10000

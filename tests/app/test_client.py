@@ -104,3 +104,15 @@ def test_stop_keeps_the_best_image_so_far(client, content_path, style_paths):
     assert client.predict(api_name="/stop") == "Stopping…"
     *_, status, _, png, _ = job.result(timeout=120)
     assert status.startswith("Stopped") and _size(png)[0] == 64
+
+
+def test_strength_slider_is_built_from_the_core_declaration(client):
+    from styletools.config import STRENGTH
+
+    api = client.view_api(print_info=False, return_format="dict")
+    (strength,) = [
+        p for p in api["named_endpoints"]["/transfer"]["parameters"]
+        if p["parameter_name"] == "strength"
+    ]
+    assert strength["parameter_default"] == STRENGTH.default
+    assert strength["component"] == "Slider"

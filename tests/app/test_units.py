@@ -27,9 +27,9 @@ def _settings(**changes: object) -> TransferSettings:
 
 
 def test_settings_become_a_config():
-    config = _settings(strength=2.0, steps="30, 20", blend="2, 1", size=128.0).config()
+    config = _settings(strength=0.8, steps="30, 20", blend="2, 1", size=128.0).config()
     assert config.size == 128 and config.scales == 2 and config.steps == (30, 20)
-    assert config.style_weight == pytest.approx(2 * DEFAULT.style_weight)
+    assert config.strength == pytest.approx(0.8)
     assert config.style_blend == (2.0, 1.0) and config.seed == 3
     assert _settings().config().steps == DEFAULT.steps  # empty steps: the preset's
 

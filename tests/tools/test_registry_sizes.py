@@ -22,16 +22,6 @@ REGISTRY = default_registry(plugins=False)
 #: (height, width) of the images every tool must take or refuse: the issue's list, and the
 #: 3x500 strip both ways round.
 SIZES = [(1, 1), (1, 7), (7, 1), (2, 2), (3, 3), (3, 500), (500, 3)]
-#: Tools whose crash on a size is known and fixed outside this test's reach. Strict: once the
-#: fix lands the case passes, pytest reports XPASS as a failure, and the entry must go.
-KNOWN_CRASHES: dict[str, frozenset[tuple[int, int]]] = {
-    # engine.stylize scales a thin image until VGG19's pooling has less than 1 px to pool
-    # (short side < 16 px at the coarsest scale); the fix belongs in styletools/engine.py.
-    "stylize": frozenset({(1, 7), (7, 1), (3, 500), (500, 3)}),
-    "random-style": frozenset({(1, 7), (7, 1), (3, 500), (500, 3)}),
-}
-
-
 @dataclass(frozen=True)
 class Case:
     """One tool on one image size, with the parameter values under test."""
@@ -75,14 +65,7 @@ def all_cases() -> list[Any]:
     """Every tool on every size, then its parameter cases; known crashes as strict xfails."""
     cases = [Case(tool, h, w) for tool in REGISTRY for h, w in SIZES]
     cases += [case for tool in REGISTRY for case in parameter_cases(tool)]
-    return [pytest.param(case, id=case.id, marks=_known(case)) for case in cases]
-
-
-def _known(case: Case) -> list[pytest.MarkDecorator]:
-    if (case.height, case.width) not in KNOWN_CRASHES.get(case.tool.name, ()):
-        return []
-    reason = "issue 14: VGG19 gets a side under 1 px after pooling; fix pending in the engine"
-    return [pytest.mark.xfail(raises=RuntimeError, strict=True, reason=reason)]
+    return [pytest.param(case, id=case.id) for case in cases]
 
 
 def names_size(message: str, height: int, width: int) -> bool:
