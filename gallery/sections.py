@@ -27,8 +27,8 @@ from styletools.images import to_pil, to_tensor
 from styletools.tools import ToolRegistry, default_registry
 
 SEED = 0
-PHOTOS = ("tubingen", "golden_gate", "boston", "hoovertowernight")
-PAINTINGS = ("starry_night", "the_scream", "wave", "composition_vii")
+PHOTOS = ("leuven", "astronaut", "chelsea", "rocket")
+PAINTINGS = ("starry_night", "graffiti", "van_gogh_bedroom", "harlequin_mosaic")
 
 #: The eight augmentations of one photo: (tool, parameter values); parameters are then drawn.
 AUGMENTATIONS: tuple[tuple[str, Mapping[str, Any]], ...] = (
@@ -64,7 +64,7 @@ class Profile:
         tool_size: Long side of the photo for the edge and augmentation sheets.
         photos: Photos in the grid.
         paintings: Paintings in the grid.
-        strengths: Multipliers of the preset's style weight β in the strength sweep.
+        strengths: Strengths of the strength sweep (0 = the photo, 1 = all painting).
         threads: torch CPU threads (None: torch's default).
         overrides: Config fields forced on every transfer (smoke: one scale, two steps).
     """
@@ -83,11 +83,11 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "full": Profile("full", 512, 384, 1024, 480, 512, 4, 4, (0.25, 0.5, 1.0, 2.0, 4.0)),
+    "full": Profile("full", 512, 384, 1024, 480, 512, 4, 4, (0.0, 0.1, 0.3, 0.5, 0.7, 1.0)),
     # One thread: tiny tensors gain nothing from a second one, and on a loaded machine the
     # threads' spin-waiting costs several times the work.
     "smoke": Profile(
-        "smoke", 32, 32, 64, 32, 64, 2, 2, (0.5, 2.0), 1, {"scales": 1, "steps": (2,)}
+        "smoke", 32, 32, 64, 32, 64, 2, 2, (0.1, 1.0), 1, {"scales": 1, "steps": (2,)}
     ),
 }
 
@@ -205,7 +205,7 @@ def grid(ctx: Context) -> list[Picture]:
 
 def presets(ctx: Context) -> list[Picture]:
     """The three presets side by side on one pair, each with its wall time."""
-    photo, painting = example("content", "tubingen"), example("style", "starry_night")
+    photo, painting = example("content", "leuven"), example("style", "starry_night")
     size = ctx.profile.size
     tiles = [source(photo, size), source(painting, size)]
     for name in ("fast", "balanced", "high"):
@@ -216,7 +216,7 @@ def presets(ctx: Context) -> list[Picture]:
 
 def preserve_color(ctx: Context) -> list[Picture]:
     """Preserve-colours off and on (luminance-only transfer keeps the photo's palette)."""
-    photo, painting = example("content", "golden_gate"), example("style", "the_scream")
+    photo, painting = example("content", "astronaut"), example("style", "van_gogh_bedroom")
     size = ctx.profile.sweep_size
     tiles = [source(photo, size), source(painting, size)]
     for keep in (False, True):
@@ -227,8 +227,8 @@ def preserve_color(ctx: Context) -> list[Picture]:
 
 def blend(ctx: Context) -> list[Picture]:
     """Two paintings blended at three weights, between the two paintings themselves."""
-    photo = example("content", "tubingen")
-    first, second = example("style", "starry_night"), example("style", "the_scream")
+    photo = example("content", "leuven")
+    first, second = example("style", "starry_night"), example("style", "van_gogh_bedroom")
     size = ctx.profile.sweep_size
     tiles = [source(first, size)]
     for weight in (0.75, 0.5, 0.25):
@@ -240,21 +240,20 @@ def blend(ctx: Context) -> list[Picture]:
 
 
 def strength(ctx: Context) -> list[Picture]:
-    """A contact sheet of style strengths: multipliers of the ``fast`` preset's β."""
-    photo, painting = example("content", "golden_gate"), example("style", "wave")
+    """A contact sheet of strengths from 0 (the photo) to 1 (all painting), ``fast`` preset."""
+    photo, painting = example("content", "leuven"), example("style", "starry_night")
     size = ctx.profile.sweep_size
     base = ctx.config("fast", size)
     tiles = [source(photo, size)]
-    for factor in ctx.profile.strengths:
-        beta = base.style_weight * factor
-        tile = stylised(photo, [painting], base.replace(style_weight=beta), ctx)
-        tiles.append(labelled(tile, f"strength x{factor:g} (beta={beta:g})"))
+    for strength in ctx.profile.strengths:
+        tile = stylised(photo, [painting], base.replace(strength=strength), ctx)
+        tiles.append(labelled(tile, f"strength {strength:g}"))
     return [sheet("strength.jpg", chunk(tiles, 3))]
 
 
 def hires(ctx: Context) -> list[Picture]:
     """A ``fast`` result at the hires size (coarse to fine), and a crop at full resolution."""
-    photo, painting = example("content", "tubingen"), example("style", "starry_night")
+    photo, painting = example("content", "leuven"), example("style", "starry_night")
     size, side = ctx.profile.hires_size, ctx.profile.crop
     tile = stylised(photo, [painting], ctx.config("fast", size), ctx)
     result = labelled(tile, f"{photo.stem} x {painting.stem}, {size} px, fast")
@@ -267,7 +266,7 @@ def hires(ctx: Context) -> list[Picture]:
 
 def edges(ctx: Context) -> list[Picture]:
     """The edge filters on one photo, in one sheet."""
-    photo = source(example("content", "golden_gate"), ctx.profile.tool_size)
+    photo = source(example("content", "astronaut"), ctx.profile.tool_size)
     filters = EDGE_FILTERS.items()
     tiles = [photo, *(tool_tile(photo.image, name, values, ctx) for name, values in filters)]
     return [sheet("edges.jpg", chunk(tiles, 3))]
@@ -275,6 +274,6 @@ def edges(ctx: Context) -> list[Picture]:
 
 def augment(ctx: Context) -> list[Picture]:
     """One photo with eight augmentations, each labelled with the parameters drawn."""
-    photo = source(example("content", "tubingen"), ctx.profile.tool_size)
+    photo = source(example("content", "leuven"), ctx.profile.tool_size)
     tiles = [photo, *(tool_tile(photo.image, name, values, ctx) for name, values in AUGMENTATIONS)]
     return [sheet("augment.jpg", chunk(tiles, 3))]
