@@ -74,7 +74,7 @@ def test_real_transfer_lowers_the_cost_and_changes_the_image(backbone, content64
     # Default layers and optimiser (L-BFGS) on a real photo and painting. This run used to
     # diverge at step 2 and silently return the content.
     recorder = Recorder()
-    config = TransferConfig(size=64, scales=1, steps=(10,), seed=1)
+    config = TransferConfig(size=64, scales=1, steps=(10,), seed=1, strength=1.0)
     result = stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
     assert result.image.shape == (1, 3, 48, 64)
     assert torch.isfinite(result.image).all()
