@@ -9,6 +9,7 @@ from __future__ import annotations
 import typing
 
 import pytest
+
 from styletools.config import STRENGTH, TransferConfig, preset, strength_weights
 from styletools.errors import ConfigError
 
