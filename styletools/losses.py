@@ -1,10 +1,10 @@
-"""The costs of neural style transfer, as the course defines them.
+"""The building blocks of the style-transfer cost.
 
-J(G) = α·J_content(C, G) + β·Σ_l λ_l·J_style^l(S, G)  (+ an optional total-variation term).
+J(G) = α·Ĵ_content(C, G) + β·Σ_l λ_l·Ĵ_style^l(S, G)  (+ an optional total-variation term),
+each Ĵ a :func:`scaled_mse` on activations or on :func:`gram_matrix` outputs.
 
 Shape:
-    Activations are ``(N, n_C, n_H, n_W)``; Gram matrices ``(N, n_C, n_C)``; costs are
-    scalars, averaged over the batch.
+    Activations are ``(N, n_C, n_H, n_W)``; Gram matrices ``(N, n_C, n_C)``; costs are scalars.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ def gram_matrix(features: torch.Tensor) -> torch.Tensor:
     """Gram matrix of activations, divided by the number of positions n_H·n_W.
 
     The course's G = A·Aᵀ is unnormalised; dividing by n_H·n_W here lets a style image of
-    another size be compared fairly, and :func:`style_cost` compensates so the cost is
-    exactly the course's 1/(2·n_H·n_W·n_C)² Σ (G_S − G_G)² when sizes agree.
+    another size be compared fairly.
 
     Args:
         features: ``(N, C, H, W)`` activations (any memory layout).
@@ -104,30 +103,6 @@ def _mix_channels(features: torch.Tensor, mixing: torch.Tensor) -> torch.Tensor:
     return mixed[0] if n == 1 else torch.cat(mixed)
 
 
-def content_cost(generated: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """J_content = 1/(4·n_H·n_W·n_C) Σ (a_C − a_G)², averaged over the batch.
-
-    Args:
-        generated: ``(N, C, H, W)`` activations of the generated image.
-        target: Activations of the content image, same shape (or broadcastable batch).
-    """
-    n, c, h, w = generated.shape
-    return (generated - target).pow(2).sum() / (4.0 * c * h * w * n)
-
-
-def style_cost(generated_gram: torch.Tensor, target_gram: torch.Tensor) -> torch.Tensor:
-    """J_style^l = 1/(4·n_C²) Σ (Ĝ_S − Ĝ_G)² on grams from :func:`gram_matrix`.
-
-    With Ĝ = G/(n_H·n_W) this equals the course's 1/(2·n_H·n_W·n_C)² Σ (G_S − G_G)².
-
-    Args:
-        generated_gram: ``(N, C, C)``.
-        target_gram: ``(N, C, C)`` or ``(1, C, C)``.
-    """
-    n, c, _ = generated_gram.shape
-    return (generated_gram - target_gram).pow(2).sum() / (4.0 * c * c * n)
-
-
 def scaled_mse(generated: torch.Tensor, target: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
     """Σd² / Σ|d| with d = generated − target: a squared error whose gradient has L1 norm ≈ 1.
 
@@ -158,12 +133,3 @@ def total_variation(images: torch.Tensor) -> torch.Tensor:
     dx = images[..., :, 1:] - images[..., :, :-1]
     dy = images[..., 1:, :] - images[..., :-1, :]
     return dx.pow(2).mean() + dy.pow(2).mean()
-
-
-def default_layer_weights(channels: list[int]) -> list[float]:
-    """λ_l = (64 / n_C)²: the per-layer balance of pastiche and Johnson's neural-style.
-
-    A Gram of a 512-channel layer has 64× more entries than a 64-channel one; without this
-    the deep layers would swamp the fine textures of the early ones.
-    """
-    return [(64.0 / c) ** 2 for c in channels]

@@ -1,4 +1,4 @@
-"""Costs of styletools.losses against values worked out by hand and by a numpy reference."""
+"""The cost blocks of styletools.losses against values worked out by hand and by numpy."""
 
 from __future__ import annotations
 
@@ -6,33 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from styletools.losses import (
-    content_cost,
-    default_layer_weights,
-    gram_matrix,
-    style_cost,
-    total_variation,
-)
+from styletools.losses import gram_matrix, scaled_mse, total_variation
 
 # A (1, 2, 2, 2) activation. Flattened: a0 = [1, 2, 3, 4], a1 = [0, 1, -1, 2], so
 # A·Aᵀ = [[a0·a0, a0·a1], [a1·a0, a1·a1]] = [[30, 7], [7, 6]].
 A = torch.tensor([[[[1.0, 2.0], [3.0, 4.0]], [[0.0, 1.0], [-1.0, 2.0]]]])
 # b0 = [1, 1, 1, 1], b1 = [0, 0, 0, 0]: B·Bᵀ = [[4, 0], [0, 0]].
 B = torch.tensor([[[[1.0, 1.0], [1.0, 1.0]], [[0.0, 0.0], [0.0, 0.0]]]])
-
-
-def numpy_course_style_cost(s: np.ndarray, g: np.ndarray) -> float:
-    """1/(2·n_H·n_W·n_C)² Σ (G_S − G_G)² with the course's unnormalised G = A·Aᵀ (N = 1)."""
-    _, c, h, w = s.shape
-    a_s, a_g = s.reshape(c, h * w).astype(np.float64), g.reshape(c, h * w).astype(np.float64)
-    return float(((a_s @ a_s.T - a_g @ a_g.T) ** 2).sum() / (2 * h * w * c) ** 2)
-
-
-def numpy_course_content_cost(c_act: np.ndarray, g_act: np.ndarray) -> float:
-    """1/(4·n_H·n_W·n_C) Σ (a_C − a_G)² (N = 1)."""
-    _, c, h, w = c_act.shape
-    diff = c_act.astype(np.float64) - g_act.astype(np.float64)
-    return float((diff**2).sum() / (4 * h * w * c))
 
 
 def test_gram_matrix_of_hand_built_activation_is_a_at_divided_by_positions():
@@ -59,47 +39,58 @@ def test_gram_matrix_keeps_the_batch_apart():
     torch.testing.assert_close(grams[1], torch.tensor([[1.0, 0.0], [0.0, 0.0]]))
 
 
-def test_style_cost_by_hand():
-    # G_S − G_G = [[26, 7], [7, 6]]: Σ² = 676 + 49 + 49 + 36 = 810; (2·2·2·2)² = 256.
-    cost = style_cost(gram_matrix(A), gram_matrix(B))
-    assert cost.item() == pytest.approx(810 / 256)
+def numpy_scaled_mse(generated: np.ndarray, target: np.ndarray) -> float:
+    """Σd² / Σ|d| in float64."""
+    diff = generated.astype(np.float64) - target.astype(np.float64)
+    return float((diff**2).sum() / np.abs(diff).sum())
 
 
-@pytest.mark.parametrize("shape", [(1, 3, 4, 5), (1, 8, 6, 6), (1, 16, 3, 7)])
-def test_style_cost_on_normalised_grams_equals_the_course_formula(shape, generator):
-    style = torch.rand(shape, generator=generator)
+def test_scaled_mse_by_hand():
+    # A − B: channel 0 = [0, 1, 2, 3], channel 1 = [0, 1, -1, 2]: Σd² = 20, Σ|d| = 10.
+    assert scaled_mse(A, B).item() == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 4, 5), (1, 64, 8, 8), (2, 16, 16)])
+def test_scaled_mse_equals_numpy(shape, generator):
     generated = torch.rand(shape, generator=generator)
-    expected = numpy_course_style_cost(style.numpy(), generated.numpy())
-    cost = style_cost(gram_matrix(generated), gram_matrix(style))
-    assert cost.item() == pytest.approx(expected, rel=1e-5)
-
-
-def test_style_cost_is_symmetric_and_zero_on_equal_grams():
-    assert style_cost(gram_matrix(A), gram_matrix(A)).item() == 0.0
-    assert style_cost(gram_matrix(A), gram_matrix(B)) == style_cost(gram_matrix(B), gram_matrix(A))
-
-
-def test_style_cost_averages_over_the_batch_and_broadcasts_a_single_target():
-    batch = gram_matrix(torch.cat([A, A]))
-    torch.testing.assert_close(style_cost(batch, gram_matrix(B)), torch.tensor(810 / 256))
-
-
-def test_content_cost_by_hand():
-    # a_C − a_G: channel 0 = [0, 1, 2, 3] (Σ² = 14), channel 1 = [0, 1, -1, 2] (Σ² = 6);
-    # 20 / (4·2·2·2) = 0.625.
-    assert content_cost(A, B).item() == pytest.approx(0.625)
-
-
-@pytest.mark.parametrize("shape", [(1, 3, 4, 5), (1, 64, 8, 8)])
-def test_content_cost_equals_the_course_formula(shape, generator):
     target = torch.rand(shape, generator=generator)
-    generated = torch.rand(shape, generator=generator)
-    expected = numpy_course_content_cost(target.numpy(), generated.numpy())
-    assert content_cost(generated, target).item() == pytest.approx(expected, rel=1e-5)
+    expected = numpy_scaled_mse(generated.numpy(), target.numpy())
+    assert scaled_mse(generated, target).item() == pytest.approx(expected, rel=1e-5)
 
 
-def test_content_cost_averages_over_the_batch():
-    assert content_cost(torch.cat([A, A]), B).item() == pytest.approx(0.625)
+def test_scaled_mse_broadcasts_a_single_target():
+    assert scaled_mse(torch.cat([A, A]), B).item() == pytest.approx(2.0)
+
+
+def test_scaled_mse_is_zero_without_nan_on_its_target():
+    generated = A.clone().requires_grad_(True)
+    cost = scaled_mse(generated, A)
+    cost.backward()
+    assert cost.item() == 0.0
+    assert torch.isfinite(generated.grad).all()
+
+
+def test_scaled_mse_gradient_has_unit_l1_norm_on_equal_magnitudes():
+    # d = ±m everywhere, n entries: Σd² = n·m², Σ|d| = n·m, and each partial derivative is
+    # (2d·Σ|d| − Σd²·sign d) / (Σ|d|)² = sign(d) / n, so the gradient's L1 norm is exactly 1.
+    signs = torch.tensor([1.0, -1.0, -1.0, 1.0, 1.0, -1.0])
+    for magnitude in (1e-3, 1.0, 250.0):
+        generated = (signs * magnitude).requires_grad_(True)
+        scaled_mse(generated, torch.zeros(6)).backward()
+        torch.testing.assert_close(generated.grad, signs / 6)
+
+
+def test_scaled_mse_gradient_does_not_shrink_with_the_error(generator):
+    # A plain squared error's pull falls with the distance to its target; this one's does not:
+    # the gradient is the same at any scale of the error, so a term near its target still pulls.
+    diff = torch.randn(3, 8, 8, generator=generator, dtype=torch.float64)
+    grads = []
+    for scale in (1e-4, 1.0, 1e4):
+        generated = (diff * scale).requires_grad_(True)
+        scaled_mse(generated, torch.zeros_like(diff)).backward()
+        grads.append(generated.grad)
+    torch.testing.assert_close(grads[0], grads[1])
+    torch.testing.assert_close(grads[2], grads[1])
 
 
 def test_total_variation_of_a_2x2_image_by_hand():
@@ -112,21 +103,6 @@ def test_total_variation_of_a_2x2_image_by_hand():
 
 def test_total_variation_is_zero_on_a_flat_image():
     assert total_variation(torch.full((1, 3, 4, 4), 0.3)).item() == 0.0
-
-
-def test_content_cost_gradient_by_hand():
-    # d/da Σ (a − b)² / 32 = 2 (a − b) / 32 = (a − b) / 16.
-    generated = A.clone().requires_grad_(True)
-    content_cost(generated, B).backward()
-    torch.testing.assert_close(generated.grad, (A - B) / 16)
-
-
-@pytest.mark.parametrize(
-    ("channels", "expected"),
-    [([64], [1.0]), ([64, 128, 256, 512], [1.0, 0.25, 0.0625, 1 / 64])],
-)
-def test_default_layer_weights_are_64_over_channels_squared(channels, expected):
-    assert default_layer_weights(channels) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("channels_last", [False, True])
