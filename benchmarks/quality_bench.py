@@ -57,6 +57,13 @@ class Setting:
         return f"{self.photo}__{self.painting}__{self.size}__{how}__s{self.strength:g}"
 
 
+def calibration() -> str:
+    """A folder name for the strength curve: a recalibration must not reuse old outputs."""
+    from styletools.config import STRENGTH_CURVE
+
+    return "curve-" + "-".join(f"{point:g}_{ratio:g}" for point, ratio in STRENGTH_CURVE)
+
+
 def example(kind: str, stem: str) -> Path:
     """The bundled example called ``stem`` (any image suffix)."""
     from styletools.examples import example_images
@@ -82,7 +89,8 @@ class Runner:
         from styletools.engine import load_inputs, stylize
         from styletools.images import open_image, save_image, to_pil, to_tensor
 
-        image_path, record = CACHE / f"{setting.key}.png", CACHE / f"{setting.key}.json"
+        folder = CACHE / calibration()
+        image_path, record = folder / f"{setting.key}.png", folder / f"{setting.key}.json"
         if image_path.exists() and record.exists():
             seconds = json.loads(record.read_text())["seconds"]
             return to_tensor(open_image(image_path)), seconds
@@ -91,7 +99,7 @@ class Runner:
         start = time.perf_counter()
         result = stylize(photo, paintings, config, backbone=self.backbone)
         seconds = time.perf_counter() - start
-        CACHE.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
         save_image(to_pil(result.image), image_path, overwrite=True)
         record.write_text(json.dumps({"seconds": seconds, "config": repr(config)}))
         return result.image, seconds

@@ -10,7 +10,7 @@ import typing
 
 import pytest
 
-from styletools.config import STRENGTH, TransferConfig, preset, strength_weights
+from styletools.config import STRENGTH, STRENGTH_CURVE, TransferConfig, preset, strength_weights
 from styletools.errors import ConfigError
 
 
@@ -21,6 +21,19 @@ def test_strength_weights_sum_to_one_and_move_towards_style():
     style = [w for _, w in shares]
     assert style == sorted(style) and len(set(style)) == len(style)
     assert shares[0] == (1.0, 0.0)  # strength 0: no style term at all
+
+
+def ratio(strength: float) -> float:
+    content, style = strength_weights(strength)
+    return content / style
+
+
+def test_strength_hits_each_calibrated_ratio_and_is_geometric_between():
+    for point, expected in STRENGTH_CURVE[1:]:
+        assert ratio(point) == pytest.approx(expected)
+    (low, low_ratio), (high, high_ratio) = STRENGTH_CURVE[1:3]
+    assert ratio((low + high) / 2) == pytest.approx((low_ratio * high_ratio) ** 0.5)
+    assert ratio(1e-9) == pytest.approx(STRENGTH_CURVE[0][1])
 
 
 @pytest.mark.parametrize("value", [-0.1, 1.5])
