@@ -432,11 +432,22 @@ def stylize(
         (*config.content_layers, *config.style_layers), pooling=config.pooling
     )
     content = scale_to_long_side(content.to(backbone.device), config.size)
+    if _photo_is_the_optimum(config):
+        return TransferResult(content.clamp(0, 1).cpu(), seed, 0.0, 0.0, False)
     if config.preserve_color:
         styles = [match_color(style.to(backbone.device), content) for style in styles]
     return _coarse_to_fine(
         content, styles, blend, config, features, seed, (on_progress, should_stop)
     )
+
+
+def _photo_is_the_optimum(config: TransferConfig) -> bool:
+    """Strength 0 from the photo with no smoothing: J = 0 there already, so return the photo.
+
+    Optimising anyway is not a no-op: coarse to fine upsamples a half-size image, and the
+    content layer cannot see the fine detail that loses, so "strength 0" came out blurred.
+    """
+    return config.strength == 0.0 and config.init == "content" and config.tv_weight == 0.0
 
 
 def _coarse_to_fine(

@@ -318,3 +318,20 @@ def test_backbone_reuses_extractors(backbone):
     first = backbone.features(["relu2_1", "relu1_1"])
     assert backbone.features(["relu1_1", "relu2_1", "relu1_1"]) is first
     assert backbone.features(["relu1_1", "relu2_1"], pooling="avg") is not first
+
+
+def test_strength_zero_returns_the_photo_itself(content64, styles64):
+    # Two scales: the coarse-to-fine upsampling would blur the photo if this optimised.
+    config = tiny(strength=0.0, scales=2, steps=(2, 2), size=64)
+    result = stylize(content64, styles64[:1], config)
+    torch.testing.assert_close(result.image, scale_to_long_side(content64, 64), rtol=0, atol=0)
+    assert result.cost == 0.0
+
+
+@pytest.mark.parametrize("changes", [{"init": "noise"}, {"tv_weight": 1.0}])
+def test_strength_zero_still_optimises_when_the_photo_is_not_the_optimum(
+    content64, styles64, changes
+):
+    recorder = Recorder()
+    stylize(content64, styles64[:1], tiny(strength=0.0, **changes), on_progress=recorder)
+    assert len(recorder.steps) == 2
