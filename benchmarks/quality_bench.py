@@ -3,6 +3,7 @@
 Usage:
     python benchmarks/quality_bench.py                          # the documented set (hours)
     python benchmarks/quality_bench.py --sizes 256 --strengths 0.1 0.5 1.0 --presets fast
+    python benchmarks/quality_bench.py --pairs leuven:starry_night rocket:graffiti --sizes 256
     python benchmarks/quality_bench.py --reference-steps 1000   # + single-scale references
     python benchmarks/quality_bench.py --anchor                 # + pastiche's default output
 
@@ -160,21 +161,27 @@ class Runner:
                 **{k: round(v, 4) for k, v in quality.items()}}  # fmt: skip
 
 
+def pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """``--pairs`` when given (a slice of the set), else every photo with every painting."""
+    if args.pairs:
+        return [tuple(pair.split(":", 1)) for pair in args.pairs]  # type: ignore[misc]
+    return [(photo, painting) for photo in args.photos for painting in args.paintings]
+
+
 def sweep(args: argparse.Namespace) -> Iterable[Setting]:
     """Settings in the order that gives a usable partial result soonest: small sizes first."""
     for size in args.sizes:
         for preset_name in args.presets:
-            for photo in args.photos:
-                for painting in args.paintings:
-                    for strength in args.strengths:
-                        yield Setting(photo, painting, size, preset_name, strength)
+            for photo, painting in pairs(args):
+                for strength in args.strengths:
+                    yield Setting(photo, painting, size, preset_name, strength)
 
 
 def references(args: argparse.Namespace, default: float) -> Iterable[Setting]:
     """Single-scale runs of ``--reference-steps`` at the default strength (first pair)."""
+    photo, painting = pairs(args)[0]
     for size in args.sizes:
-        yield Setting(args.photos[0], args.paintings[0], size, "balanced", default,
-                      args.reference_steps)  # fmt: skip
+        yield Setting(photo, painting, size, "balanced", default, args.reference_steps)
 
 
 def _groups(rows: Sequence[dict], *keys: str) -> dict[tuple, list[dict]]:
@@ -251,6 +258,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", nargs="+", default=PHOTOS)
     parser.add_argument("--paintings", nargs="+", default=PAINTINGS)
+    parser.add_argument("--pairs", nargs="+", metavar="PHOTO:PAINTING",
+                        help="only these pairs (instead of --photos × --paintings)")
     parser.add_argument("--sizes", nargs="+", type=int, default=(256, 512, 1024))
     parser.add_argument("--strengths", nargs="+", type=float, default=STRENGTHS)
     parser.add_argument("--presets", nargs="+", default=("balanced", "fast"))
@@ -265,9 +274,9 @@ def main() -> None:
     runner, default = Runner(args.device), STRENGTH.default
     rows = [runner.score(s) for s in sweep(args)]
     refs = [runner.score(s) for s in references(args, default)] if args.reference_steps else []
-    anchors = [runner.score_pastiche(args.photos[0], args.paintings[0])] if args.anchor else []
+    anchors = [runner.score_pastiche(*pairs(args)[0])] if args.anchor else []
     report = {
-        "set": {"photos": list(args.photos), "paintings": list(args.paintings),
+        "set": {"pairs": [":".join(pair) for pair in pairs(args)],
                 "sizes": list(args.sizes), "strengths": list(args.strengths),
                 "presets": list(args.presets)},
         "strength_checks": check_strength(rows, default),
