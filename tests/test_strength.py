@@ -1,7 +1,7 @@
 """The strength knob: one declaration reaches every front end, and it acts on the picture.
 
-How the knob acts on pictures is measured by benchmarks/quality_bench.py with
-:mod:`styletools.quality`, metrics the optimiser never optimises.
+The slow tests check the picture on small transfers; benchmarks/quality_bench.py measures it
+over the whole set, with :mod:`styletools.quality`, metrics the optimiser never optimises.
 """
 
 from __future__ import annotations
@@ -62,3 +62,34 @@ def test_cli_strength_option_is_built_from_the_declaration():
     option = typing.get_type_hints(transfer, include_extras=True)["strength"].__metadata__[0]
     assert (option.min, option.max) == (STRENGTH.min, STRENGTH.max)
     assert option.help == STRENGTH.describe()
+
+
+# The picture checks: real transfers of the Leuven street with The Starry Night, `fast` preset,
+# scored by edge correlation with the photo, which the optimiser never optimises.
+@pytest.fixture(scope="module")
+def edges_by_setting(backbone, content_path, style_paths):
+    """Edge correlation of each (size, strength) output with the photo, computed once."""
+    from styletools.engine import load_inputs, stylize
+    from styletools.quality import edge_correlation
+
+    def edges(size: int, strength: float) -> float:
+        config = preset("fast").replace(size=size, strength=strength, seed=0)
+        photo, paintings = load_inputs(content_path, [style_paths[0]], config)
+        result = stylize(photo, paintings, config, backbone=backbone)
+        return edge_correlation(result.image, photo)
+
+    settings = [(96, 0.1), (96, 0.5), (96, 1.0), (128, 0.5)]
+    return {setting: edges(*setting) for setting in settings}
+
+
+@pytest.mark.slow
+def test_edge_correlation_falls_with_strength_on_a_small_image(edges_by_setting):
+    low, default, full = (edges_by_setting[(96, s)] for s in (0.1, 0.5, 1.0))
+    assert low > default > full
+    assert low >= 0.6, "strength 0.1 is a photo with a hint of the painting"
+    assert full <= 0.35, "strength 1 is the painting, laid out like the photo"
+
+
+@pytest.mark.slow
+def test_the_same_strength_looks_the_same_at_two_sizes(edges_by_setting):
+    assert abs(edges_by_setting[(96, 0.5)] - edges_by_setting[(128, 0.5)]) <= 0.08
