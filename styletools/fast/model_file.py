@@ -120,9 +120,23 @@ def save_model(model: FastModel, path: str | Path) -> Path:
     from safetensors.torch import save
 
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.net.state_dict().items()}
-    data = save(tensors, metadata=model.info.to_metadata())
+    data = _canonical(save(tensors, metadata=model.info.to_metadata()))
     atomic_write(path, lambda handle: handle.write(data))
     return Path(path)
+
+
+def _canonical(data: bytes) -> bytes:
+    """The same file with its JSON header's keys sorted.
+
+    safetensors writes the metadata from a Rust hash map, whose order changes from run to run,
+    so two trainings with identical weights gave files with different sha256s. The tensor
+    offsets are relative to the end of the header, so only the header is rewritten (padded
+    with spaces to 8 bytes, as safetensors pads it).
+    """
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.dumps(json.loads(data[8 : 8 + length]), sort_keys=True, separators=(",", ":"))
+    encoded = header.encode() + b" " * (-len(header.encode()) % 8)
+    return struct.pack("<Q", len(encoded)) + encoded + data[8 + length :]
 
 
 def load_model(path: str | Path) -> FastModel:

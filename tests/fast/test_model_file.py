@@ -38,6 +38,17 @@ def test_metadata_is_plain_safetensors(model_path):
     assert json.loads(metadata["info"])["vgg_license"] == "CC BY 4.0"
 
 
+def test_same_model_gives_the_same_bytes(tmp_path, model_path):
+    # safetensors orders the header from a hash map; the file must not depend on that order.
+    again = save_model(load_model(model_path), tmp_path / "again.stm")
+    data = again.read_bytes()
+    (length,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8 : 8 + length])
+    assert list(header) == sorted(header)
+    assert list(header["__metadata__"]) == sorted(header["__metadata__"])
+    assert length % 8 == 0 and data == model_path.read_bytes()
+
+
 def _one_line_error(path: Path, match: str) -> None:
     with pytest.raises(ModelFileError, match=match) as caught:
         load_model(path)
