@@ -30,7 +30,11 @@ from styletools.tools import default_registry
 
 ray = pytest.importorskip("ray")
 # Ray 2.60 warns about its own deprecated settings when it builds a DataContext.
-pytestmark = [pytest.mark.slow, pytest.mark.ray, pytest.mark.filterwarnings("ignore::DeprecationWarning:ray")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.ray,
+    pytest.mark.filterwarnings("ignore::DeprecationWarning:ray"),
+]
 
 LIGHT = "flip;crop:scale=0.6-1.0;rotate:degrees=-15-15;color-shift:sigma=0.05"
 SLOW = "rotate;elastic;flip"  # slow enough per item for a kill to land mid-run
