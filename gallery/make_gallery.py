@@ -52,6 +52,10 @@ SECTIONS: dict[str, Section] = {
     "blend": Section("Blend of two paintings at three weights", sections.blend),
     "strength": Section("Style strength sweep", sections.strength),
     "hires": Section("Coarse-to-fine at high resolution, and a crop", sections.hires),
+    "fast_mode": Section(
+        "Fast mode: the bundled model on unseen photos, beside the optimisation",
+        sections.fast_mode,
+    ),
     "edges": Section("Edge filters on one photo", sections.edges),
     "augment": Section("Eight augmentations of one photo", sections.augment),
 }

@@ -23,12 +23,16 @@ from sheets import Rows, Tile, chunk, compose, crop_center
 from styletools import engine
 from styletools.config import TransferConfig, preset
 from styletools.examples import EXAMPLES_DIR, example_images
+from styletools.fast.model_file import describe as describe_model
+from styletools.fast.model_file import load_model
 from styletools.images import to_pil, to_tensor
 from styletools.tools import ToolRegistry, default_registry
 
 SEED = 0
 PHOTOS = ("leuven", "astronaut", "chelsea", "rocket")
 PAINTINGS = ("starry_night", "graffiti", "van_gogh_bedroom", "harlequin_mosaic")
+#: Photos the bundled fast-mode model never saw in training (styletools/fast/models/README.md).
+HELD_OUT = ("astronaut", "coffee")
 
 #: The eight augmentations of one photo: (tool, parameter values); parameters are then drawn.
 AUGMENTATIONS: tuple[tuple[str, Mapping[str, Any]], ...] = (
@@ -268,6 +272,35 @@ def hires(ctx: Context) -> list[Picture]:
         Tile(crop_center(result.image, side), f"result, {side} px crop at 1:1"),
     ]
     return [Picture("hires.jpg", result.image, (result,)), sheet("hires_crop.jpg", [crops])]
+
+
+def fast_mode(ctx: Context) -> list[Picture]:
+    """The bundled fast-mode model on photos it never saw, beside the optimisation.
+
+    Both sides use the model's painting and strength, and each label gives its time: the
+    sheet shows what one forward pass trades for being a thousand times quicker.
+    """
+    tool = ctx.registry.create("fast-stylize", {})
+    info = load_model(tool.params.model).info
+    painting = example("style", Path(info.painting).stem)
+    size = ctx.profile.size
+    config = ctx.config("fast", size, strength=info.strength)
+    rows: list[list[Tile | None]] = []
+    for stem in HELD_OUT:
+        photo = example("content", stem)
+        shown = source(photo, size)
+        fast = tool_tile(shown.image, "fast-stylize", {}, ctx)
+        settings = {**fast.settings, "model": f"bundled ({describe_model(info)})"}
+        fast = dataclasses.replace(fast, settings=settings)
+        optimised = stylised(photo, [painting], config, ctx)
+        rows.append(
+            [
+                shown,
+                labelled(fast, f"fast model: {fast.seconds * 1000:.0f} ms"),
+                labelled(optimised, f"optimised (fast preset): {optimised.seconds:.1f} s"),
+            ]
+        )
+    return [sheet("fast_mode.jpg", rows)]
 
 
 def edges(ctx: Context) -> list[Picture]:

@@ -27,6 +27,7 @@ EXPECTED = {
     "strength.jpg": "strength",
     "hires.jpg": "hires",
     "hires_crop.jpg": "hires",
+    "fast_mode.jpg": "fast_mode",
     "edges.jpg": "edges",
     "augment.jpg": "augment",
 }
@@ -81,7 +82,8 @@ def test_record_names_every_file_with_its_command_and_labels(entries: dict[str, 
 
 def test_stylised_tiles_record_their_config(entries: dict[str, dict]) -> None:
     stylised = [t for e in entries.values() for t in e["tiles"] if "styles" in t["settings"]]
-    assert len(stylised) == 15  # grid 2x2, 3 presets, 2 preserve, 3 blends, 2 strengths, hires
+    # grid 2x2, 3 presets, 2 preserve, 3 blends, 2 strengths, hires, 2 beside the fast model
+    assert len(stylised) == 17
     for tile in stylised:
         assert tile["settings"]["seed"] == 0 and tile["seconds"] > 0
         assert tile["settings"]["content"].startswith("content/")
