@@ -66,20 +66,22 @@ def test_cli_strength_option_is_built_from_the_declaration():
 
 # The picture checks: real transfers of the Leuven street with The Starry Night, `fast` preset,
 # scored by edge correlation with the photo, which the optimiser never optimises.
-@pytest.fixture(scope="module")
-def edges_by_setting(backbone, content_path, style_paths):
-    """Edge correlation of each (size, strength) output with the photo, computed once."""
+def edges_of_transfer(backbone, photo_path, painting_path, size: int, strength: float) -> float:
+    """Edge correlation with the photo of a `fast` transfer (seed 0)."""
     from styletools.engine import load_inputs, stylize
     from styletools.quality import edge_correlation
 
-    def edges(size: int, strength: float) -> float:
-        config = preset("fast").replace(size=size, strength=strength, seed=0)
-        photo, paintings = load_inputs(content_path, [style_paths[0]], config)
-        result = stylize(photo, paintings, config, backbone=backbone)
-        return edge_correlation(result.image, photo)
+    config = preset("fast").replace(size=size, strength=strength, seed=0)
+    photo, paintings = load_inputs(photo_path, [painting_path], config)
+    result = stylize(photo, paintings, config, backbone=backbone)
+    return edge_correlation(result.image, photo)
 
+
+@pytest.fixture(scope="module")
+def edges_by_setting(backbone, content_path, style_paths):
+    """Edge correlation of each (size, strength) output with the photo, computed once."""
     settings = [(96, 0.1), (96, 0.5), (96, 1.0), (128, 0.5)]
-    return {setting: edges(*setting) for setting in settings}
+    return {s: edges_of_transfer(backbone, content_path, style_paths[0], *s) for s in settings}
 
 
 @pytest.mark.slow
@@ -93,3 +95,17 @@ def test_edge_correlation_falls_with_strength_on_a_small_image(edges_by_setting)
 @pytest.mark.slow
 def test_the_same_strength_looks_the_same_at_two_sizes(edges_by_setting):
     assert abs(edges_by_setting[(96, 0.5)] - edges_by_setting[(128, 0.5)]) <= 0.08
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="known failure (README, quality benchmark): the content term's constant pull lets a "
+    "painting far from every photo, the harlequin mosaic, replace the photo at every strength",
+)
+def test_a_hint_of_the_mosaic_keeps_the_photo(backbone):
+    from styletools.examples import EXAMPLES_DIR as EXAMPLES
+
+    photo, mosaic = EXAMPLES / "content/chelsea.png", EXAMPLES / "style/harlequin_mosaic.png"
+    assert edges_of_transfer(backbone, photo, mosaic, 96, 0.1) >= 0.6
