@@ -427,13 +427,14 @@ def stylize(
     check_layers(config.style_layers, option="style_layers")
     blend = _blend_weights(config, len(styles))
     seed = config.seed if config.seed is not None else new_seed()
+    if _photo_is_the_optimum(config):  # before the backbone: no VGG19 to load for the photo
+        photo = scale_to_long_side(content.cpu(), config.size).clamp(0, 1)
+        return TransferResult(photo, seed, 0.0, 0.0, False)
     backbone = backbone or Backbone(config.weights, device=config.device)
     features = backbone.features(
         (*config.content_layers, *config.style_layers), pooling=config.pooling
     )
     content = scale_to_long_side(content.to(backbone.device), config.size)
-    if _photo_is_the_optimum(config):
-        return TransferResult(content.clamp(0, 1).cpu(), seed, 0.0, 0.0, False)
     if config.preserve_color:
         styles = [match_color(style.to(backbone.device), content) for style in styles]
     return _coarse_to_fine(

@@ -64,8 +64,9 @@ def test_cli_strength_option_is_built_from_the_declaration():
     assert option.help == STRENGTH.describe()
 
 
-# The picture checks: real transfers of the Leuven street with The Starry Night, `fast` preset,
-# scored by edge correlation with the photo, which the optimiser never optimises.
+# The picture checks: real `fast` transfers (the Leuven street with The Starry Night, and the
+# mosaic's known failure), scored by edge correlation with the photo, which the optimiser never
+# optimises.
 def edges_of_transfer(backbone, photo_path, painting_path, size: int, strength: float) -> float:
     """Edge correlation with the photo of a `fast` transfer (seed 0)."""
     from styletools.engine import load_inputs, stylize
