@@ -161,10 +161,18 @@ class Runner:
                 **{k: round(v, 4) for k, v in quality.items()}}  # fmt: skip
 
 
+def pair(text: str) -> tuple[str, str]:
+    """One ``--pairs`` value, ``PHOTO:PAINTING``; anything else is argparse's one-line error."""
+    photo, colon, painting = text.partition(":")
+    if not (photo and colon and painting):
+        raise argparse.ArgumentTypeError(f"{text!r} is not PHOTO:PAINTING")
+    return photo, painting
+
+
 def pairs(args: argparse.Namespace) -> list[tuple[str, str]]:
     """``--pairs`` when given (a slice of the set), else every photo with every painting."""
     if args.pairs:
-        return [tuple(pair.split(":", 1)) for pair in args.pairs]  # type: ignore[misc]
+        return list(args.pairs)
     return [(photo, painting) for photo in args.photos for painting in args.paintings]
 
 
@@ -258,7 +266,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", nargs="+", default=PHOTOS)
     parser.add_argument("--paintings", nargs="+", default=PAINTINGS)
-    parser.add_argument("--pairs", nargs="+", metavar="PHOTO:PAINTING",
+    parser.add_argument("--pairs", nargs="+", type=pair, metavar="PHOTO:PAINTING",
                         help="only these pairs (instead of --photos × --paintings)")
     parser.add_argument("--sizes", nargs="+", type=int, default=(256, 512, 1024))
     parser.add_argument("--strengths", nargs="+", type=float, default=STRENGTHS)
