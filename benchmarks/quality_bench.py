@@ -59,10 +59,17 @@ class Setting:
 
 
 def calibration() -> str:
-    """A folder name for the strength curve: a recalibration must not reuse old outputs."""
+    """A folder name for the strength curve and the cost: a recalibration or a new cost must
+    not reuse old outputs."""
+    import hashlib
+
     from styletools.config import STRENGTH_CURVE
 
-    return "curve-" + "-".join(f"{point:g}_{ratio:g}" for point, ratio in STRENGTH_CURVE)
+    cost = hashlib.sha256()
+    for module in ("losses.py", "engine.py"):
+        cost.update((ROOT / "styletools" / module).read_bytes())
+    curve = "-".join(f"{point:g}_{ratio:g}" for point, ratio in STRENGTH_CURVE)
+    return f"curve-{curve}-cost-{cost.hexdigest()[:8]}"
 
 
 def example(kind: str, stem: str) -> Path:

@@ -42,25 +42,29 @@ class StrengthParams:
 #: The strength knob's spec (name, default, range, help) for every front end.
 STRENGTH: ParamSpec = param_specs(StrengthParams)[0]
 #: Content-to-style weight ratio at calibrated strengths; between two points the ratio moves
-#: log-linearly, so equal steps of strength are equal factors of the ratio. Chosen with
-#: benchmarks/quality_bench.py: just above 0 the photo's edges survive intact, at the default
-#: 0.5 (110) the houses stay and the strokes are plainly the painting's, at 1 (3) the photo
-#: only lays out the painting. One log-linear line from 4000 to 3 left 0.1 and 0.3 looking
-#: like the photo (edge correlation 0.92); the lower half is now four times shorter.
-STRENGTH_CURVE: tuple[tuple[float, float], ...] = ((0.0, 400.0), (0.5, 110.0), (1.0, 3.0))
+#: log-linearly, so equal steps of strength are equal factors of the ratio. Each term is a
+#: share of the photo's own error (see :func:`styletools.losses.relative_squared_error`), so
+#: a ratio means the same balance for every pair and size. Chosen with
+#: benchmarks/quality_bench.py on four pairs at 256 px. Below the default each tenth of
+#: strength halves the ratio, from 16 (a photo with a hint of the painting) to 0.5 at the
+#: default (the subject whole, the strokes and palette plainly the painting's: at 1 the
+#: mosaic only tinted the cat). Above it each tenth divides it by 2.6, to 1/256 at 1 (the
+#: painting, laid out like the photo): at 1/64 the astronaut's strong edges still held
+#: (edge correlation 0.39).
+STRENGTH_CURVE: tuple[tuple[float, float], ...] = ((0.0, 16.0), (0.5, 0.5), (1.0, 1 / 256))
 
 
 def strength_weights(strength: float) -> tuple[float, float]:
-    """(content weight, style weight) of the normalised objective, summing to 1.
+    """(content weight, style weight) of the relative-error objective, summing to 1.
 
-    The terms are normalised (see :func:`styletools.losses.scaled_mse`), so the ratio of the
-    weights sets the balance of the pull on the image the same way at every size. Strength
-    0 is the photo itself (no style term).
+    The terms are relative errors (see :func:`styletools.losses.relative_squared_error`), so
+    the ratio of the weights sets the balance the same way for every photo, painting and
+    size. Strength 0 is the photo itself (no style term).
 
     >>> strength_weights(0.0)
     (1.0, 0.0)
     >>> [round(w, 3) for w in strength_weights(1.0)]
-    [0.75, 0.25]
+    [0.004, 0.996]
     """
     if strength <= 0.0:
         return 1.0, 0.0
@@ -89,7 +93,7 @@ class TransferConfig:
         content_layers: Layers compared for content (J_content).
         style_layers: Layers whose Gram matrices are matched (J_style).
         style_layer_weights: λ_l per style layer, normalised to sum 1; None means equal
-            weights (each normalised term already pulls with unit strength).
+            weights (each term is already a share of the photo's own error).
         strength: How much painting, in [0, 1] (see :class:`StrengthParams`); it sets the
             content and style shares of J (:func:`strength_weights`).
         content_weight: α, for experts: multiplies the content share strength gives.

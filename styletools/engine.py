@@ -28,7 +28,7 @@ from styletools.color import keep_luminance, match_color
 from styletools.config import TransferConfig, preset, strength_weights
 from styletools.devices import resolve_device
 from styletools.errors import ConfigError, ShapeError
-from styletools.losses import gram_matrix, scaled_mse
+from styletools.losses import gram_matrix, relative_squared_error, squared_error_baseline
 from styletools.losses import total_variation as tv_cost
 from styletools.vgg import LAYER_NAMES, Features, check_layers
 from styletools.weights import DEFAULT_WEIGHTS, VGGWeights, resolve
@@ -113,10 +113,11 @@ class Backbone:
 class Objective:
     """J for one scale: targets are computed once, then each call costs one forward pass.
 
-    J = α·w_c·Ĵ_content + β·w_s·Σ_l λ_l·Ĵ_style^l, where each Ĵ is a normalised squared error
-    (:func:`styletools.losses.scaled_mse`), (w_c, w_s) come from the strength, and λ sums
-    to 1. Several style images are blended by averaging their Gram matrices with the blend
-    weights: one target instead of several.
+    J = α·w_c·Ĵ_content + β·w_s·Σ_l λ_l·Ĵ_style^l, where each Ĵ is a squared error relative
+    to the photo's own (:func:`styletools.losses.relative_squared_error`): the share of the
+    photo's features lost, and the share of its Gram gap to the painting left. (w_c, w_s)
+    come from the strength, and λ sums to 1. Several style images are blended by averaging
+    their Gram matrices with the blend weights: one target instead of several.
     """
 
     def __init__(
@@ -129,29 +130,48 @@ class Objective:
     ) -> None:
         self.features, self.config = features, config
         with torch.no_grad():
-            acts = features(content)
-            self.content_targets = {name: acts[name] for name in config.content_layers}
             self.gram_targets = {name: torch.zeros(()) for name in config.style_layers}
             for style, weight in zip(styles, blend, strict=True):
                 style_acts = features(style)
                 for name in config.style_layers:
                     gram = gram_matrix(style_acts[name])
                     self.gram_targets[name] = self.gram_targets[name].to(gram) + weight * gram
+        self.set_photos(content)
         raw = config.style_layer_weights or (1.0,) * len(config.style_layers)
         self.layer_weights = tuple(w / sum(raw) for w in raw)
         content_share, style_share = strength_weights(config.strength)
         self.content_weight = config.content_weight * content_share / len(config.content_layers)
         self.style_weight = config.style_weight * style_share
 
+    def set_photos(self, photos: torch.Tensor) -> None:
+        """Content targets and both baselines from ``photos`` (a training batch swaps them)."""
+        with torch.no_grad():
+            acts = self.features(photos)
+            self.content_targets = {name: acts[name] for name in self.config.content_layers}
+            self.content_baselines = {
+                name: squared_error_baseline(torch.zeros_like(target), target)
+                for name, target in self.content_targets.items()
+            }
+            self.style_baselines = {
+                name: squared_error_baseline(gram_matrix(acts[name]), self.gram_targets[name])
+                for name in self.config.style_layers
+            }
+
     def __call__(self, image: torch.Tensor) -> Costs:
         acts = self.features(image)
         content = sum(
-            (scaled_mse(acts[name], target) for name, target in self.content_targets.items()),
+            (
+                relative_squared_error(acts[name], target, self.content_baselines[name])
+                for name, target in self.content_targets.items()
+            ),
             start=image.new_zeros(()),
         )
         style = sum(
             (
-                weight * scaled_mse(gram_matrix(acts[name]), self.gram_targets[name])
+                weight
+                * relative_squared_error(
+                    gram_matrix(acts[name]), self.gram_targets[name], self.style_baselines[name]
+                )
                 for name, weight in zip(self.config.style_layers, self.layer_weights, strict=True)
             ),
             start=image.new_zeros(()),

@@ -1,7 +1,7 @@
 """The building blocks of the style-transfer cost.
 
 J(G) = α·Ĵ_content(C, G) + β·Σ_l λ_l·Ĵ_style^l(S, G)  (+ an optional total-variation term),
-each Ĵ a :func:`scaled_mse` on activations or on :func:`gram_matrix` outputs.
+each Ĵ a :func:`relative_squared_error` on activations or on :func:`gram_matrix` outputs.
 
 Shape:
     Activations are ``(N, n_C, n_H, n_W)``; Gram matrices ``(N, n_C, n_C)``; costs are scalars.
@@ -103,25 +103,49 @@ def _mix_channels(features: torch.Tensor, mixing: torch.Tensor) -> torch.Tensor:
     return mixed[0] if n == 1 else torch.cat(mixed)
 
 
-def scaled_mse(generated: torch.Tensor, target: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
-    """Σd² / Σ|d| with d = generated − target: a squared error whose gradient has L1 norm ≈ 1.
+def relative_squared_error(
+    generated: torch.Tensor, target: torch.Tensor, baseline: torch.Tensor
+) -> torch.Tensor:
+    """Σ(generated − target)² / baseline: how much of a reference error is left.
 
-    The course's costs have gradients that differ by orders of magnitude between layers and
-    image sizes, and a plain squared error's pull vanishes near its target. L-BFGS does not
-    care how J is scaled, so from a content start a short run follows the style gradient
-    alone whatever β is. Normalised terms (as in crowsonkb/style-transfer-pytorch and
-    neural-style's ``-normalize_gradients``) make a term's weight its share of the step,
-    at every size.
+    Plain squared errors differ by orders of magnitude between layers, image sizes and
+    paintings (the photo's Gram gap to a bright mosaic is 14× its gap to Starry Night), so
+    one weight meant different pictures for each. Dividing by a per-image baseline makes
+    each term a share: the content term is the share of the photo's features lost (baseline
+    Σ target²), a style term the share of the photo's Gram gap to the painting still left
+    (baseline Σ(photo − painting)², so it is 1 at the photo). Both pulls grow with the
+    distance to their target, so a weight ratio has one balanced optimum for every pair and
+    size. A normalised *gradient* (Σd²/Σ|d|, crowsonkb/style-transfer-pytorch's choice, tried
+    here first) pulls with the same force at any distance: the balance had no middle, and a
+    small change of weight jumped from the photo to the painting.
 
     Args:
-        generated: Activations or Gram matrices of the generated image.
+        generated: Activations or Gram matrices of the generated image(s).
         target: The same for the target, broadcastable.
+        baseline: The reference error, from :func:`squared_error_baseline`.
 
-    >>> float(scaled_mse(torch.tensor([3.0, -1.0]), torch.zeros(2)))
-    2.5
+    >>> float(relative_squared_error(torch.tensor([3.0, -1.0]), torch.zeros(2), torch.tensor(5.0)))
+    2.0
     """
-    diff = generated - target
-    return diff.pow(2).sum() / diff.abs().sum().add(eps)
+    return (generated - target).pow(2).sum() / baseline
+
+
+#: Smallest baseline, relative to the target's own size: a photo that already has the
+#: painting's Grams (the painting itself) has no gap, and its term must stay finite.
+BASELINE_FLOOR = 1e-6
+
+
+def squared_error_baseline(reference: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Σ(reference − target)², floored at :data:`BASELINE_FLOOR`·Σ target² (detached).
+
+    >>> float(squared_error_baseline(torch.tensor([3.0, -1.0]), torch.zeros(2)))
+    10.0
+    >>> f"{float(squared_error_baseline(torch.ones(4), torch.ones(4))):.1e}"
+    '4.0e-06'
+    """
+    with torch.no_grad():
+        gap = (reference - target).pow(2).sum()
+        return gap.clamp_min(BASELINE_FLOOR * target.expand_as(reference).pow(2).sum())
 
 
 def total_variation(images: torch.Tensor) -> torch.Tensor:

@@ -89,8 +89,8 @@ def test_lbfgs_descends_from_its_first_step_without_overshooting(backbone, conte
     # torch caps L-BFGS's first step at an L1 norm of 1 (~1e-6 per pixel value here); its
     # curvature estimate was float32 noise and step 5 jumped to >1000x the starting cost.
     # In scaled units (LBFGS_FIRST_STEP) no step overshoots. From the content start the
-    # normalised content term is at its kink (zero error, zero gradient), so the first move
-    # raises it and step 2 may cost a little more than step 1; from there the cost falls.
+    # content term is at its minimum (zero error, zero gradient), so the first move raises
+    # it and step 2 may cost a little more than step 1; from there the cost falls.
     recorder = Recorder()
     config = TransferConfig(size=64, scales=1, steps=(8,), seed=1)
     stylize(content64, styles64[:1], config, backbone=backbone, on_progress=recorder)
@@ -235,6 +235,20 @@ def test_gram_targets_are_the_weighted_average_of_the_styles(backbone, content64
             grams.append(torch.einsum("nchw,ndhw->ncd", acts, acts) / acts[0, 0].numel())
         expected = 0.25 * grams[0] + 0.75 * grams[1]
         torch.testing.assert_close(objective.gram_targets[name], expected, rtol=1e-4, atol=1e-2)
+
+
+def test_objective_at_the_photo_has_lost_no_content_and_has_all_its_style_gap_left(
+    backbone, content64, styles64
+):
+    # Each term is a share of the photo's own error: 0 of its features lost, and (λ summing
+    # to 1) exactly 1 of its Gram gap to the painting left.
+    config = tiny()
+    features = backbone.features((*config.content_layers, *config.style_layers))
+    objective = Objective(features, content64, styles64[:1], (1.0,), config)
+    costs = objective(content64)
+    assert costs.content.item() == 0.0
+    assert costs.style.item() == pytest.approx(1.0, rel=1e-4)
+    assert objective(content64.flip(-1)).content.item() > 0.1  # a mirrored photo has lost some
 
 
 @pytest.mark.parametrize(

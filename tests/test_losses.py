@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from styletools.losses import gram_matrix, scaled_mse, total_variation
+from styletools.losses import (
+    BASELINE_FLOOR,
+    gram_matrix,
+    relative_squared_error,
+    squared_error_baseline,
+    total_variation,
+)
 
 # A (1, 2, 2, 2) activation. Flattened: a0 = [1, 2, 3, 4], a1 = [0, 1, -1, 2], so
 # A·Aᵀ = [[a0·a0, a0·a1], [a1·a0, a1·a1]] = [[30, 7], [7, 6]].
@@ -39,58 +45,64 @@ def test_gram_matrix_keeps_the_batch_apart():
     torch.testing.assert_close(grams[1], torch.tensor([[1.0, 0.0], [0.0, 0.0]]))
 
 
-def numpy_scaled_mse(generated: np.ndarray, target: np.ndarray) -> float:
-    """Σd² / Σ|d| in float64."""
+def numpy_relative_squared_error(
+    generated: np.ndarray, target: np.ndarray, baseline: float
+) -> float:
+    """Σd² / baseline in float64."""
     diff = generated.astype(np.float64) - target.astype(np.float64)
-    return float((diff**2).sum() / np.abs(diff).sum())
+    return float((diff**2).sum() / baseline)
 
 
-def test_scaled_mse_by_hand():
-    # A − B: channel 0 = [0, 1, 2, 3], channel 1 = [0, 1, -1, 2]: Σd² = 20, Σ|d| = 10.
-    assert scaled_mse(A, B).item() == pytest.approx(2.0)
+def test_relative_squared_error_by_hand():
+    # A − B: channel 0 = [0, 1, 2, 3], channel 1 = [0, 1, -1, 2]: Σd² = 20.
+    assert relative_squared_error(A, B, torch.tensor(8.0)).item() == pytest.approx(2.5)
 
 
 @pytest.mark.parametrize("shape", [(1, 3, 4, 5), (1, 64, 8, 8), (2, 16, 16)])
-def test_scaled_mse_equals_numpy(shape, generator):
+def test_relative_squared_error_equals_numpy(shape, generator):
     generated = torch.rand(shape, generator=generator)
     target = torch.rand(shape, generator=generator)
-    expected = numpy_scaled_mse(generated.numpy(), target.numpy())
-    assert scaled_mse(generated, target).item() == pytest.approx(expected, rel=1e-5)
+    expected = numpy_relative_squared_error(generated.numpy(), target.numpy(), 3.0)
+    assert relative_squared_error(generated, target, torch.tensor(3.0)).item() == pytest.approx(
+        expected, rel=1e-5
+    )
 
 
-def test_scaled_mse_broadcasts_a_single_target():
-    assert scaled_mse(torch.cat([A, A]), B).item() == pytest.approx(2.0)
+def test_relative_squared_error_broadcasts_a_single_target():
+    doubled = relative_squared_error(torch.cat([A, A]), B, torch.tensor(10.0))
+    assert doubled.item() == pytest.approx(4.0)
 
 
-def test_scaled_mse_is_zero_without_nan_on_its_target():
+def test_baseline_is_the_squared_error_of_the_reference():
+    assert squared_error_baseline(A, B).item() == pytest.approx(20.0)
+    # ... so the reference itself scores exactly 1: the photo has all of its Gram gap left.
+    assert relative_squared_error(A, B, squared_error_baseline(A, B)).item() == pytest.approx(1.0)
+
+
+def test_baseline_of_a_reference_on_its_target_is_floored_not_zero():
+    # The painting as the photo: no gap. Σ A² = 30 + 6 = 36 per sample, two samples.
+    floor = squared_error_baseline(torch.cat([A, A]), A).item()
+    assert floor == pytest.approx(BASELINE_FLOOR * 72)
     generated = A.clone().requires_grad_(True)
-    cost = scaled_mse(generated, A)
+    cost = relative_squared_error(generated, A, torch.tensor(floor))
     cost.backward()
     assert cost.item() == 0.0
     assert torch.isfinite(generated.grad).all()
 
 
-def test_scaled_mse_gradient_has_unit_l1_norm_on_equal_magnitudes():
-    # d = ±m everywhere, n entries: Σd² = n·m², Σ|d| = n·m, and each partial derivative is
-    # (2d·Σ|d| − Σd²·sign d) / (Σ|d|)² = sign(d) / n, so the gradient's L1 norm is exactly 1.
-    signs = torch.tensor([1.0, -1.0, -1.0, 1.0, 1.0, -1.0])
-    for magnitude in (1e-3, 1.0, 250.0):
-        generated = (signs * magnitude).requires_grad_(True)
-        scaled_mse(generated, torch.zeros(6)).backward()
-        torch.testing.assert_close(generated.grad, signs / 6)
-
-
-def test_scaled_mse_gradient_does_not_shrink_with_the_error(generator):
-    # A plain squared error's pull falls with the distance to its target; this one's does not:
-    # the gradient is the same at any scale of the error, so a term near its target still pulls.
+def test_the_pull_grows_with_the_distance(generator):
+    # The property that gives the strength knob a middle ground: twice as far from its
+    # target, a term pulls twice as hard, so a weight ratio has one balanced optimum. (The
+    # previous Σd²/Σ|d| pulled equally at every distance, and the picture jumped.)
     diff = torch.randn(3, 8, 8, generator=generator, dtype=torch.float64)
     grads = []
-    for scale in (1e-4, 1.0, 1e4):
+    for scale in (1.0, 2.0):
         generated = (diff * scale).requires_grad_(True)
-        scaled_mse(generated, torch.zeros_like(diff)).backward()
+        baseline = torch.tensor(7.0, dtype=torch.float64)
+        relative_squared_error(generated, torch.zeros_like(diff), baseline).backward()
         grads.append(generated.grad)
-    torch.testing.assert_close(grads[0], grads[1])
-    torch.testing.assert_close(grads[2], grads[1])
+    torch.testing.assert_close(grads[1], 2 * grads[0])
+    torch.testing.assert_close(grads[0], 2 * diff / 7.0)
 
 
 def test_total_variation_of_a_2x2_image_by_hand():

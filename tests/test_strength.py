@@ -65,8 +65,8 @@ def test_cli_strength_option_is_built_from_the_declaration():
 
 
 # The picture checks: real `fast` transfers (the Leuven street with The Starry Night, and the
-# mosaic's known failure), scored by edge correlation with the photo, which the optimiser never
-# optimises.
+# mosaic, the painting furthest from the photos), scored by edge correlation with the photo,
+# which the optimiser never optimises.
 def edges_of_transfer(backbone, photo_path, painting_path, size: int, strength: float) -> float:
     """Edge correlation with the photo of a `fast` transfer (seed 0)."""
     from styletools.engine import load_inputs, stylize
@@ -99,14 +99,12 @@ def test_the_same_strength_looks_the_same_at_two_sizes(edges_by_setting):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="known failure (README, quality benchmark): the content term's constant pull lets a "
-    "painting far from every photo, the harlequin mosaic, replace the photo at every strength",
-)
-def test_a_hint_of_the_mosaic_keeps_the_photo(backbone):
+def test_the_mosaic_keeps_the_photo_at_a_hint_and_lays_it_out_at_full(backbone):
+    # The harlequin mosaic is far from every photo (its Gram gap to the cat is 14x Starry
+    # Night's). Under the previous Σd²/Σ|d| terms it replaced the cat at every strength
+    # (edge correlation 0.17 at 0.1); relative errors give it the same range as any painting.
     from styletools.examples import EXAMPLES_DIR as EXAMPLES
 
     photo, mosaic = EXAMPLES / "content/chelsea.png", EXAMPLES / "style/harlequin_mosaic.png"
     assert edges_of_transfer(backbone, photo, mosaic, 96, 0.1) >= 0.6
+    assert edges_of_transfer(backbone, photo, mosaic, 96, 1.0) <= 0.35

@@ -1,9 +1,10 @@
 """Training a transformation network for one painting (Johnson et al. 2016).
 
 The loss is the optimisation's own objective (:class:`styletools.engine.Objective`: the
-normalised content term at ``relu4_2`` and Gram terms at ``relu1_1 … relu5_1``, shared by
-the strength knob), evaluated on the network's output for a batch of photo crops. Training
-once therefore makes a network that lowers the very cost the optimiser lowers per image.
+relative content term at ``relu4_2`` and Gram terms at ``relu1_1 … relu5_1``, shared by
+the strength knob), evaluated on the network's output for a batch of photo crops, whose
+features and Gram gap to the painting set the targets and baselines. Training once
+therefore makes a network that lowers the very cost the optimiser lowers per image.
 
 Reproducible and interruptible:
     * each step's crops are a pure function of (seed, step) (see :mod:`styletools.fast.data`);
@@ -126,13 +127,12 @@ class _Run:
         # fp16 needs loss scaling (its range underflows small gradients); bf16 does not.
         self.scaler = torch.amp.GradScaler("cuda") if self.precision == "fp16" else None
         objective_config = TransferConfig(strength=config.strength, weights=config.weights)
-        self.content_features = backbone.features(objective_config.content_layers)
         features = backbone.features(
             (*objective_config.content_layers, *objective_config.style_layers)
         )
         style = style.to(self.device)
-        # The optimisation's objective, built once for the painting's Grams; each step
-        # swaps in the batch's content targets (see step()).
+        # The optimisation's objective, built once for the painting's Grams (the painting
+        # stands in for the photos); each step swaps in the batch's photos (train_step()).
         self.objective = Objective(features, style, [style], (1.0,), objective_config)
         self.step, self.losses, self.elapsed_before = 0, [], 0.0
 
@@ -144,9 +144,7 @@ class _Run:
     def train_step(self) -> tuple[float, float, float]:
         """One Adam step on the next batch; returns (content, style, loss) of that batch."""
         photos = self.data.batch(self.step, self.config.batch).to(self.device)
-        with torch.no_grad(), self._autocast():
-            targets = self.content_features(photos)
-        self.objective.content_targets = {name: targets[name].float() for name in targets}
+        self.objective.set_photos(photos)
         with self._autocast():
             costs = self.objective(self.net(photos))
         self.optimizer.zero_grad(set_to_none=True)
