@@ -39,11 +39,41 @@ def test_each_output_ignores_its_batch_mates(net):
 @pytest.mark.parametrize(("width", "height", "side"), [(32, 256, 256), (8, 64, 96), (16, 40, 24)])
 def test_flop_count_matches_torch_counter(width, height, side):
     net = TransformerNet(width=width)
-    # On the meta device: shapes only, no arithmetic, so even 256 px costs nothing.
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
+    # On the meta device: shapes only, no arithmetic, so even 256 px costs nothing. With
+    # autograd on, the network runs its plain resize-convolutions: the nominal count.
+    with FlopCounterMode(display=False) as counter:
         net.to("meta")(torch.empty(1, 3, height, side, device="meta"))
     convolutions = counter.get_flop_counts()["Global"][torch.ops.aten.convolution]
     assert conv_flops(net, height, side) == convolutions
+
+
+@pytest.mark.parametrize(("height", "width"), [(16, 16), (17, 33), (65, 7), (1, 1)])
+def test_inference_by_phases_equals_the_plain_resize_convolution(height, width):
+    # Two implementations of one function: with autograd, upsample then convolve; without,
+    # the phase kernels at the source size (float64, so only rounding can differ).
+    torch.manual_seed(0)
+    net = TransformerNet(width=4, residual_blocks=1).double().eval()
+    images = torch.rand(2, 3, height, width, dtype=torch.float64)
+    plain = net(images)
+    with torch.no_grad():
+        by_phases = net(images)
+    torch.testing.assert_close(by_phases, plain.detach(), rtol=1e-12, atol=1e-12)
+
+
+def test_inference_by_phases_saves_the_upsampling_convolutions_work():
+    # Each upsampling 3×3 convolution costs about 16/36 of its multiply-adds by phases.
+    net = TransformerNet(width=8).to("meta")
+    counts = []
+    for grad in (True, False):
+        with FlopCounterMode(display=False) as counter, torch.set_grad_enabled(grad):
+            net(torch.empty(1, 3, 64, 64, device="meta"))
+        counts.append(counter.get_flop_counts()["Global"][torch.ops.aten.convolution])
+    # 32→16 channels from 16 px and 16→8 from 32 px: plain at the ×2 size with 3×3 taps,
+    # by phases at the source size plus a border of one, 4 phases of 2×2 taps.
+    plain = 2 * 9 * (32 * 32 * 32 * 16 + 64 * 64 * 16 * 8)
+    by_phases = 2 * 4 * 4 * (17 * 17 * 32 * 16 + 33 * 33 * 16 * 8)
+    assert counts[0] - counts[1] == plain - by_phases
+    assert by_phases / plain < 0.5
 
 
 def test_johnson_network_is_about_20_gflop_at_256_px():
