@@ -48,9 +48,10 @@ def test_flop_count_matches_torch_counter(width, height, side):
 
 
 @pytest.mark.parametrize(("height", "width"), [(16, 16), (17, 33), (65, 7), (1, 1)])
-def test_inference_by_phases_equals_the_plain_resize_convolution(height, width):
-    # Two implementations of one function: with autograd, upsample then convolve; without,
-    # the phase kernels at the source size (float64, so only rounding can differ).
+def test_inference_form_equals_the_plain_network(height, width):
+    # Two implementations of one function: with autograd, upsample then convolve and a plain
+    # 9×9 output layer; without, phase kernels at the source size and 2×2 pixel blocks
+    # (float64, so only rounding can differ).
     torch.manual_seed(0)
     net = TransformerNet(width=4, residual_blocks=1).double().eval()
     images = torch.rand(2, 3, height, width, dtype=torch.float64)
