@@ -66,7 +66,7 @@ def calibration() -> str:
     from styletools.config import STRENGTH_CURVE
 
     cost = hashlib.sha256()
-    for module in ("losses.py", "engine.py"):
+    for module in ("losses.py", "engine.py", "config.py"):
         cost.update((ROOT / "styletools" / module).read_bytes())
     curve = "-".join(f"{point:g}_{ratio:g}" for point, ratio in STRENGTH_CURVE)
     return f"curve-{curve}-cost-{cost.hexdigest()[:8]}"

@@ -41,30 +41,41 @@ class StrengthParams:
 
 #: The strength knob's spec (name, default, range, help) for every front end.
 STRENGTH: ParamSpec = param_specs(StrengthParams)[0]
-#: Content-to-style weight ratio at calibrated strengths; between two points the ratio moves
-#: log-linearly, so equal steps of strength are equal factors of the ratio. Each term is a
-#: share of the photo's own error (see :func:`styletools.losses.relative_squared_error`), so
-#: a ratio means the same balance for every pair and size. Chosen with
-#: benchmarks/quality_bench.py on four pairs at 256 px. Below the default each tenth of
-#: strength halves the ratio, from 16 (a photo with a hint of the painting) to 0.5 at the
-#: default (the subject whole, the strokes and palette plainly the painting's: at 1 the
-#: mosaic only tinted the cat). Above it each tenth divides it by 2.6, to 1/256 at 1 (the
-#: painting, laid out like the photo): at 1/64 the astronaut's strong edges still held
-#: (edge correlation 0.39).
+#: Content-to-style weight ratio at calibrated strengths, for an output of
+#: :data:`STRENGTH_REFERENCE_SIZE`; between two points the ratio moves log-linearly, so equal
+#: steps of strength are equal factors of the ratio. Each term is a share of the photo's own
+#: error (see :func:`styletools.losses.relative_squared_error`), so a ratio means the same
+#: balance for every pair. Chosen with benchmarks/quality_bench.py on four pairs at 256 px.
+#: Below the default each tenth of strength halves the ratio, from 16 (a photo with a hint of
+#: the painting) to 0.5 at the default (the subject whole, the strokes and palette plainly the
+#: painting's: at 1 the mosaic only tinted the cat). Above it each tenth divides it by 2.6, to
+#: 1/256 at 1 (the painting, laid out like the photo): at 1/64 the astronaut's strong edges
+#: still held (edge correlation 0.39).
 STRENGTH_CURVE: tuple[tuple[float, float], ...] = ((0.0, 16.0), (0.5, 0.5), (1.0, 1 / 256))
+#: Output long side at which :data:`STRENGTH_CURVE` holds; at other sizes the ratio scales by
+#: reference / size. VGG19's receptive fields are fixed in pixels, so at a larger size equal
+#: shares keep finer detail of the photo: at 512 px the default's ratio kept 0.09-0.21 more
+#: edge correlation than at 256 px. Half the ratio at 512 px matched 256 px's look within
+#: 0.03 on Leuven × Starry Night (needs 0.35×) and the cat × mosaic (0.49×).
+STRENGTH_REFERENCE_SIZE = 256
 
 
-def strength_weights(strength: float) -> tuple[float, float]:
+def strength_weights(
+    strength: float, size: int = STRENGTH_REFERENCE_SIZE
+) -> tuple[float, float]:
     """(content weight, style weight) of the relative-error objective, summing to 1.
 
     The terms are relative errors (see :func:`styletools.losses.relative_squared_error`), so
-    the ratio of the weights sets the balance the same way for every photo, painting and
-    size. Strength 0 is the photo itself (no style term).
+    the ratio of the weights sets the balance the same way for every photo and painting;
+    ``size`` (the output's long side) scales it so the look holds across sizes. Strength 0 is
+    the photo itself (no style term).
 
     >>> strength_weights(0.0)
     (1.0, 0.0)
     >>> [round(w, 3) for w in strength_weights(1.0)]
     [0.004, 0.996]
+    >>> [round(w, 3) for w in strength_weights(0.5, size=512)]
+    [0.2, 0.8]
     """
     if strength <= 0.0:
         return 1.0, 0.0
@@ -72,6 +83,7 @@ def strength_weights(strength: float) -> tuple[float, float]:
     upper = bisect.bisect_left([point for point, _ in STRENGTH_CURVE], strength)
     (low, low_ratio), (high, high_ratio) = STRENGTH_CURVE[upper - 1], STRENGTH_CURVE[upper]
     ratio = low_ratio * (high_ratio / low_ratio) ** ((strength - low) / (high - low))
+    ratio = ratio * STRENGTH_REFERENCE_SIZE / size
     return ratio / (1.0 + ratio), 1.0 / (1.0 + ratio)
 
 

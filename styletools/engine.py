@@ -116,8 +116,9 @@ class Objective:
     J = α·w_c·Ĵ_content + β·w_s·Σ_l λ_l·Ĵ_style^l, where each Ĵ is a squared error relative
     to the photo's own (:func:`styletools.losses.relative_squared_error`): the share of the
     photo's features lost, and the share of its Gram gap to the painting left. (w_c, w_s)
-    come from the strength, and λ sums to 1. Several style images are blended by averaging
-    their Gram matrices with the blend weights: one target instead of several.
+    come from the strength and the output size, and λ sums to 1. Several style images are
+    blended by averaging their Gram matrices with the blend weights: one target instead of
+    several.
     """
 
     def __init__(
@@ -139,7 +140,7 @@ class Objective:
         self.set_photos(content)
         raw = config.style_layer_weights or (1.0,) * len(config.style_layers)
         self.layer_weights = tuple(w / sum(raw) for w in raw)
-        content_share, style_share = strength_weights(config.strength)
+        content_share, style_share = strength_weights(config.strength, config.size)
         self.content_weight = config.content_weight * content_share / len(config.content_layers)
         self.style_weight = config.style_weight * style_share
 

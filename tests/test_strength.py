@@ -10,7 +10,14 @@ import typing
 
 import pytest
 
-from styletools.config import STRENGTH, STRENGTH_CURVE, TransferConfig, preset, strength_weights
+from styletools.config import (
+    STRENGTH,
+    STRENGTH_CURVE,
+    STRENGTH_REFERENCE_SIZE,
+    TransferConfig,
+    preset,
+    strength_weights,
+)
 from styletools.errors import ConfigError
 
 
@@ -34,6 +41,29 @@ def test_strength_hits_each_calibrated_ratio_and_is_geometric_between():
     (low, low_ratio), (high, high_ratio) = STRENGTH_CURVE[1:3]
     assert ratio((low + high) / 2) == pytest.approx((low_ratio * high_ratio) ** 0.5)
     assert ratio(1e-9) == pytest.approx(STRENGTH_CURVE[0][1])
+
+
+@pytest.mark.parametrize(
+    ("strength", "size", "factor"), [(0.5, 512, 2), (0.3, 1024, 4), (1, 128, 0.5)]
+)
+def test_the_ratio_is_inversely_proportional_to_the_output_size(strength, size, factor):
+    content, style = strength_weights(strength, size)
+    assert content / style == pytest.approx(ratio(strength) / factor)
+    assert strength_weights(strength, STRENGTH_REFERENCE_SIZE) == strength_weights(strength)
+
+
+def test_each_scale_of_a_run_uses_the_output_sizes_balance(backbone, content_path, style_paths):
+    # Coarse to fine: the half-size scale of a 512 px run optimises 512 px's balance.
+    from styletools.engine import Objective, load_inputs
+
+    config = preset("fast").replace(size=96, strength=0.5)
+    photo, paintings = load_inputs(content_path, [style_paths[0]], config)
+    features = backbone.features((*config.content_layers, *config.style_layers))
+    objective = Objective(features, photo[..., ::2, ::2], paintings, (1.0,), config)
+    expected = strength_weights(0.5, 96)
+    assert objective.content_weight / objective.style_weight == pytest.approx(
+        expected[0] / expected[1]
+    )
 
 
 @pytest.mark.parametrize("value", [-0.1, 1.5])

@@ -32,7 +32,7 @@ from pathlib import Path
 import torch
 
 import styletools
-from styletools.config import TransferConfig
+from styletools.config import STRENGTH_REFERENCE_SIZE, TransferConfig
 from styletools.devices import resolve_device
 from styletools.engine import Backbone, Objective, load_image_tensor
 from styletools.errors import ConfigError
@@ -126,7 +126,11 @@ class _Run:
         self.optimizer = torch.optim.Adam(self.net.parameters(), lr=config.learning_rate)
         # fp16 needs loss scaling (its range underflows small gradients); bf16 does not.
         self.scaler = torch.amp.GradScaler("cuda") if self.precision == "fp16" else None
-        objective_config = TransferConfig(strength=config.strength, weights=config.weights)
+        # The balance of the calibration's reference size: the crops are small, and the
+        # network is then applied at any size.
+        objective_config = TransferConfig(
+            size=STRENGTH_REFERENCE_SIZE, strength=config.strength, weights=config.weights
+        )
         features = backbone.features(
             (*objective_config.content_layers, *objective_config.style_layers)
         )
