@@ -203,7 +203,7 @@ def _check(condition: bool, message: str) -> None:
 #: Named configurations. All start at half size: from a quarter (128 px for a 512 px output)
 #: relu4_2 is a 16x12 map, too coarse to hold the photo, and the style's swirls replaced the
 #: houses of Tübingen (measured: same cost, lost content). `balanced`, the default, makes a
-#: 512 px image in about 75 s on a 2-core CPU.
+#: 512 px image in 75-150 s on a 2-core CPU, depending on the load of the shared machine.
 PRESETS: dict[str, TransferConfig] = {
     "fast": TransferConfig(scales=2, steps=(80, 40)),
     "balanced": TransferConfig(),

@@ -53,7 +53,7 @@ def test_the_ratio_is_inversely_proportional_to_the_output_size(strength, size, 
 
 
 def test_each_scale_of_a_run_uses_the_output_sizes_balance(backbone, content_path, style_paths):
-    # Coarse to fine: the half-size scale of a 512 px run optimises 512 px's balance.
+    # Coarse to fine: a run's half-size scale optimises the balance of its output size.
     from styletools.engine import Objective, load_inputs
 
     config = preset("fast").replace(size=96, strength=0.5)
