@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from styletools.batch import BatchSettings, make_plan, parse_ops, read_manifest, run_plan
 from styletools.batch.manifest import MANIFEST_NAME
 from styletools.batch.ray_engine import WORKER_NICENESS, RayEngine, local_ray_options
+from styletools.errors import ConfigError
 from styletools.tools import default_registry
 
 ray = pytest.importorskip("ray")
@@ -177,6 +178,12 @@ class TestInOneSession:
             return os.nice(0)
 
         assert ray.get(niceness.remote()) == WORKER_NICENESS == 0
+
+    def test_gpu_actors_on_a_cluster_without_gpus_are_refused(self, tmp_path: Path) -> None:
+        make_images(tmp_path / "src", 1)
+        engine = RayEngine(workers=1, gpus_per_worker=1)
+        with pytest.raises(ConfigError, match=r"--gpus-per-worker 1: the Ray cluster has 0 GPUs"):
+            ray_run(tmp_path / "src", tmp_path / "ray", "stylize:steps=1", engine)
 
     def test_style_tool_runs_in_actors_with_identical_bytes(self, tmp_path: Path) -> None:
         src = tmp_path / "src"

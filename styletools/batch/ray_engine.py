@@ -118,6 +118,8 @@ class RayEngine:
         import ray.data
 
         actors = any(tool.family == ACTOR_FAMILY for steps in pipelines for tool in steps)
+        if actors and self.gpus_per_worker:
+            self._check_gpus()
         largest = STYLE_MAX_CHUNK if actors else RAY_MAX_CHUNK
         size = chunk_size(len(rows), self.workers or cluster_cpus(), largest=largest)
         dataset = ray.data.from_items(rows, override_num_blocks=math.ceil(len(rows) / size))
@@ -140,6 +142,19 @@ class RayEngine:
                 run_rows, batch_size=size, num_cpus=1, fn_kwargs={"pipelines": pipelines},
                 compute=ray.data.TaskPoolStrategy(size=self.workers), max_retries=MAX_RETRIES,
             )
+
+    def _check_gpus(self) -> None:
+        """Refuse GPU actors on a cluster without the GPUs: Ray Data would wait for them forever.
+
+        Raises:
+            ConfigError: Fewer GPUs in the cluster than one actor asks for.
+        """
+        import ray
+
+        have = ray.cluster_resources().get("GPU", 0)
+        if have < self.gpus_per_worker:
+            raise ConfigError(
+                f"--gpus-per-worker {self.gpus_per_worker:g}: the Ray cluster has {have:g} GPUs")
 
 
 def encode(items: Sequence[WorkItem]) -> tuple[list[Pipeline], list[dict[str, Any]]]:
