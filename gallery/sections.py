@@ -89,7 +89,7 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     # Sized so the whole gallery remakes in about an hour on the 2-core CPU of CI: 16 grid
     # tiles at 512 px alone took that long.
-    "full": Profile("full", 256, 384, 768, 384, 512, 4, 4, (0.0, 0.1, 0.3, 0.5, 0.7, 1.0)),
+    "full": Profile("full", 256, 384, 768, 384, 512, 4, 4, (0.0, 0.1, 0.3, 0.45, 0.7, 1.0)),
     # One thread: tiny tensors gain nothing from a second one, and on a loaded machine the
     # threads' spin-waiting costs several times the work.
     "smoke": Profile(

@@ -32,7 +32,7 @@ class StrengthParams:
     """
 
     strength: float = param(
-        0.5,
+        0.45,
         help="how much painting: 0 is the photo, 1 is as much painting as the method gives",
         min=0.0,
         max=1.0,
@@ -46,11 +46,13 @@ STRENGTH: ParamSpec = param_specs(StrengthParams)[0]
 #: steps of strength are equal factors of the ratio. Each term is a share of the photo's own
 #: error (see :func:`styletools.losses.relative_squared_error`), so a ratio means the same
 #: balance for every pair. Chosen with benchmarks/quality_bench.py on four pairs at 256 px.
-#: Below the default each tenth of strength halves the ratio, from 16 (a photo with a hint of
-#: the painting) to 0.5 at the default (the subject whole, the strokes and palette plainly the
-#: painting's: at 1 the mosaic only tinted the cat). Above it each tenth divides it by 2.6, to
-#: 1/256 at 1 (the painting, laid out like the photo): at 1/64 the astronaut's strong edges
-#: still held (edge correlation 0.39).
+#: Below 0.5 each tenth of strength halves the ratio, from 16 (a photo with a hint of the
+#: painting) to 0.5 at 0.5 (the subject whole, the strokes and palette plainly the painting's:
+#: at 1 the mosaic only tinted the cat). Above it each tenth divides it by 2.6, to 1/256 at 1
+#: (the painting, laid out like the photo): at 1/64 the astronaut's strong edges still held
+#: (edge correlation 0.39). The default, 0.45 (ratio 0.71), sits just below 0.5, where the cat
+#: × mosaic turns steeply: at 512 px its edge correlation was 0.58 / 0.44 / 0.31 at 0.4 / 0.45
+#: / 0.5, and 0.31 lost the cat's fur to the mosaic's colour fields (the floor is 0.35).
 STRENGTH_CURVE: tuple[tuple[float, float], ...] = ((0.0, 16.0), (0.5, 0.5), (1.0, 1 / 256))
 #: Output long side at which :data:`STRENGTH_CURVE` holds; at other sizes the ratio scales by
 #: reference / size. VGG19's receptive fields are fixed in pixels, so at a larger size equal
