@@ -22,7 +22,7 @@ The sides run in interleaved rounds; each ratio is the median over rounds of sam
 pairs, so a drifting load hits both sides alike. Prints one JSON object.
 
     .venv/bin/python benchmarks/batch_bench.py --images 400 --rounds 3
-    .venv/bin/python benchmarks/batch_bench.py --only engines --images 1200 --size 256 \
+    .venv/bin/python benchmarks/batch_bench.py --only engines --images 3600 --size 256 \
         --style-images 24 --style-size 96
 """
 
