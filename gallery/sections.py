@@ -21,7 +21,7 @@ from sheets import Rows, Tile, chunk, compose, crop_center
 
 # The one import of the transfer engine: a rename of the module is a change to this line.
 from styletools import engine
-from styletools.config import TransferConfig, preset
+from styletools.config import STRENGTH, TransferConfig, preset
 from styletools.examples import EXAMPLES_DIR, example_images
 from styletools.fast.model_file import describe as describe_model
 from styletools.fast.model_file import load_model
@@ -89,7 +89,9 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     # Sized so the whole gallery remakes in about an hour on the 2-core CPU of CI: 16 grid
     # tiles at 512 px alone took that long.
-    "full": Profile("full", 256, 384, 768, 384, 512, 4, 4, (0.0, 0.1, 0.3, 0.45, 0.7, 1.0)),
+    "full": Profile(
+        "full", 256, 384, 768, 384, 512, 4, 4, (0.0, 0.1, 0.3, STRENGTH.default, 0.7, 1.0)
+    ),
     # One thread: tiny tensors gain nothing from a second one, and on a loaded machine the
     # threads' spin-waiting costs several times the work.
     "smoke": Profile(

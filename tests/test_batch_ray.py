@@ -138,9 +138,8 @@ def test_cli_ray_engine_matches_local_bytes_and_stops_its_ray(
 def test_two_node_cluster_runs_items_on_both_nodes(tmp_path: Path) -> None:
     from ray.cluster_utils import Cluster
 
-    head = local_ray_options(1)
-    cluster = Cluster(initialize_head=True, head_node_args={
-        "num_cpus": 1, "_system_config": head["_system_config"]})
+    head = {key: value for key, value in local_ray_options(1).items() if key != "address"}
+    cluster = Cluster(initialize_head=True, head_node_args=head)
     try:
         cluster.add_node(num_cpus=1)
         cluster.wait_for_nodes()
