@@ -17,6 +17,7 @@ from styletools.engine import (
     scale_to_long_side,
     stylize,
     transfer,
+    upsample_with_detail,
 )
 from styletools.errors import ConfigError, ImageError, ShapeError
 
@@ -335,11 +336,25 @@ def test_backbone_reuses_extractors(backbone):
 
 
 def test_strength_zero_returns_the_photo_itself(content64, styles64):
-    # Two scales: the coarse-to-fine upsampling would blur the photo if this optimised.
+    # Two scales: the shortcut skips them all, so the result is the photo to the bit.
     config = tiny(strength=0.0, scales=2, steps=(2, 2), size=64)
     result = stylize(content64, styles64[:1], config)
     torch.testing.assert_close(result.image, scale_to_long_side(content64, 64), rtol=0, atol=0)
     assert result.cost == 0.0
+
+
+def test_a_finer_scale_starts_from_the_photos_detail_not_a_blur(backbone, content_path, styles64):
+    # Zero steps at both scales: the half-size photo, upsampled, plus the detail the
+    # downsampling lost, is the photo again. A plain upsampling would return it blurred.
+    content = load_image_tensor(content_path, 128)
+    config = tiny(strength=0.5, size=128, scales=2, steps=(0, 0))
+    result = stylize(content, styles64[:1], config, backbone=backbone)
+    photo = scale_to_long_side(content, 128)
+    torch.testing.assert_close(result.image, photo, rtol=0, atol=1e-5)
+    half = scale_to_long_side(photo, 64)
+    blurred = torch.nn.functional.interpolate(half, size=photo.shape[-2:], mode="bicubic")
+    assert (blurred - photo).abs().mean() > 0.01
+    torch.testing.assert_close(upsample_with_detail(half, half, photo), photo)
 
 
 @pytest.mark.parametrize("changes", [{"init": "noise"}, {"tv_weight": 1.0}])
