@@ -89,6 +89,23 @@ def strength_weights(
     return ratio / (1.0 + ratio), 1.0 / (1.0 + ratio)
 
 
+def detail_share(strength: float) -> float:
+    """How much of the photo's fine detail a finer scale starts from (see
+    :func:`styletools.engine.upsample_with_detail`): all of it up to the curve's middle point,
+    then less, to none at 1.
+
+    Up to 0.5 the look keeps the subject whole, so it keeps its detail. At 1, "the painting,
+    laid out like the photo", the photo gives the layout only: with all its detail the 40
+    steps of the fine scale never painted it out, and at any style weight the astronaut ×
+    graffiti kept 0.49 edge correlation with the photo (0.34 from a plain upsampling).
+
+    >>> [detail_share(s) for s in (0.0, 0.5, 0.75, 1.0)]
+    [1.0, 1.0, 0.5, 0.0]
+    """
+    middle = STRENGTH_CURVE[1][0]
+    return min(1.0, max(0.0, (1.0 - strength) / (1.0 - middle)))
+
+
 @dataclass(frozen=True)
 class TransferConfig:
     """Everything that decides a transfer's result.

@@ -355,6 +355,9 @@ def test_a_finer_scale_starts_from_the_photos_detail_not_a_blur(backbone, conten
     blurred = torch.nn.functional.interpolate(half, size=photo.shape[-2:], mode="bicubic")
     assert (blurred - photo).abs().mean() > 0.01
     torch.testing.assert_close(upsample_with_detail(half, half, photo), photo)
+    # At strength 1 the photo lays out the picture only: the finer scale starts from the blur.
+    full = stylize(content, styles64[:1], config.replace(strength=1.0), backbone=backbone)
+    torch.testing.assert_close(full.image, blurred.clamp(0, 1), rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("changes", [{"init": "noise"}, {"tv_weight": 1.0}])
