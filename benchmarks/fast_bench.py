@@ -66,7 +66,8 @@ def optimise(
 ) -> tuple[float, torch.Tensor]:
     """The ``balanced`` preset on one photo: (seconds, image), inputs loaded untimed."""
     from styletools.config import preset
-    from styletools.engine import load_inputs, stylize
+    from styletools.engine import stylize
+    from styletools.loading import load_inputs
 
     config = preset("balanced").replace(size=size, seed=0, strength=strength, device="cpu")
     content, styles = load_inputs(photo, [painting], config)
@@ -77,7 +78,7 @@ def optimise(
 
 def inference(args: argparse.Namespace, model: object, backbone: object) -> dict[str, object]:
     """Seconds per image of the model at each size, and of the optimisation where asked."""
-    from styletools.engine import load_image_tensor
+    from styletools.loading import load_image_tensor
     from styletools.tools.fast_stylize import run_network
 
     net, report, outputs = model.net, {}, {}  # type: ignore[attr-defined]
@@ -157,7 +158,7 @@ def training(args: argparse.Namespace, model: object, backbone: object) -> dict[
 
 def quality(outputs: dict, painting: Path, backbone: object) -> dict[str, object]:
     """Quality of both outputs on each held-out photo; medians of the differences/ratios."""
-    from styletools.engine import load_image_tensor
+    from styletools.loading import load_image_tensor
     from styletools.quality import QualityMeter
 
     meter = QualityMeter(backbone)
@@ -201,7 +202,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     """Run the measurements asked for and print one JSON object."""
     from styletools.allocator import keep_freed_memory
-    from styletools.engine import Backbone
+    from styletools.backbone import Backbone
     from styletools.fast.model_file import describe, load_model
 
     keep_freed_memory()  # the command's allocator setting, for both sides alike

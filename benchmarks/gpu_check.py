@@ -54,10 +54,10 @@ def time_inference(
 
 def run(toy: bool) -> dict[str, object]:
     """Train with the chosen settings, then time inference; the JSON record."""
-    from styletools.engine import load_image_tensor
     from styletools.examples import EXAMPLES_DIR, example_images
     from styletools.fast.settings import TrainConfig
     from styletools.fast.train import train
+    from styletools.loading import load_image_tensor
 
     cuda = torch.cuda.is_available()
     sizes = TOY if toy or not cuda else FULL

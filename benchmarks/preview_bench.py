@@ -21,12 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
-from styletools_cli.app_preview import LiveTransfer, status_line
+from styletools_cli.app.preview import LiveTransfer, status_line
 
 from styletools import images
 from styletools.allocator import keep_freed_memory
+from styletools.backbone import Backbone
 from styletools.config import preset
-from styletools.engine import Backbone, TransferProgress, load_image_tensor, stylize
+from styletools.engine import TransferProgress, stylize
+from styletools.loading import load_image_tensor
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "gallery" / "examples" / "content" / "leuven.jpg"

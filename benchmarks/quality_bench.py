@@ -87,7 +87,7 @@ class Runner:
     """Makes (or reads from the cache) each setting's output and scores it."""
 
     def __init__(self, device: str) -> None:
-        from styletools.engine import Backbone
+        from styletools.backbone import Backbone
         from styletools.quality import QualityMeter
 
         self.backbone = Backbone(device=device)
@@ -95,8 +95,9 @@ class Runner:
 
     def output(self, setting: Setting) -> tuple[torch.Tensor, float]:
         from styletools.config import preset
-        from styletools.engine import load_inputs, stylize
+        from styletools.engine import stylize
         from styletools.images import open_image, save_image, to_pil, to_tensor
+        from styletools.loading import load_inputs
 
         folder = CACHE / calibration()
         image_path, record = folder / f"{setting.key}.png", folder / f"{setting.key}.json"
@@ -127,7 +128,7 @@ class Runner:
 
     def score(self, setting: Setting) -> dict[str, object]:
         from styletools.config import preset
-        from styletools.engine import load_inputs
+        from styletools.loading import load_inputs
 
         image, seconds = self.output(setting)
         photo, (painting,) = self.inputs(setting, self.config(setting, preset), load_inputs)
@@ -140,8 +141,8 @@ class Runner:
 
     def score_pastiche(self, photo: str, painting: str) -> dict[str, object]:
         """pastiche's default run on one pair (cached: it takes 20-60 minutes here)."""
-        from styletools.engine import load_inputs
         from styletools.images import open_image, to_tensor
+        from styletools.loading import load_inputs
 
         key = f"pastiche__{photo}__{painting}"
         image_path, record = CACHE / f"{key}.png", CACHE / f"{key}.json"

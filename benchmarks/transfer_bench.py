@@ -127,8 +127,10 @@ def alternate_steps(
     whole engine step (closure, optimiser update, best-image bookkeeping), peers excluded. The
     first step warms up and is dropped, as pastiche's first ``draw()`` is.
     """
+    from styletools.backbone import Backbone
     from styletools.config import TransferConfig
-    from styletools.engine import Backbone, load_image_tensor, stylize
+    from styletools.engine import stylize
+    from styletools.loading import load_image_tensor
 
     config = TransferConfig(size=size, scales=1, steps=(steps + 1,), seed=0, device="cpu")
     ours: list[float] = []
@@ -209,8 +211,9 @@ def quality(path: Path) -> dict[str, float]:
     own way), so both outputs are judged on edges, SSIM and VGG distances to the photo, and
     Gram and colour distances to the painting, at the output's own size.
     """
-    from styletools.engine import Backbone, load_image_tensor
+    from styletools.backbone import Backbone
     from styletools.images import open_image, to_tensor
+    from styletools.loading import load_image_tensor
     from styletools.quality import QualityMeter
 
     image = to_tensor(open_image(path))

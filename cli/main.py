@@ -39,14 +39,18 @@ app = typer.Typer(
 )
 
 
-#: Each module defines ``register(app)``; a new front-end command is one entry here.
+#: One module per command in ``commands/``, each defining ``register(app)``; a new front-end
+#: command is one entry here, and the order is the order of ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "transfer_command",
-    "weights_command",
-    "tools_command",
-    "batch_command",
-    "app_command",
-    "train_command",
+    "transfer",
+    "weights",
+    "tools",
+    "apply",
+    "edges",
+    "pca_stats",
+    "batch",
+    "app",
+    "train_style",
 )
 
 
@@ -55,7 +59,7 @@ def _register_commands() -> None:
     import importlib
 
     for name in COMMAND_MODULES:
-        importlib.import_module(f"styletools_cli.{name}").register(app)
+        importlib.import_module(f"styletools_cli.commands.{name}").register(app)
 
 
 _register_commands()

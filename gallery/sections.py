@@ -19,13 +19,14 @@ import torch
 from PIL import Image
 from sheets import Rows, Tile, chunk, compose, crop_center
 
-# The one import of the transfer engine: a rename of the module is a change to this line.
 from styletools import engine
+from styletools.backbone import Backbone
 from styletools.config import STRENGTH, TransferConfig, preset
 from styletools.examples import EXAMPLES_DIR, example_images
 from styletools.fast.model_file import describe as describe_model
 from styletools.fast.model_file import load_model
 from styletools.images import to_pil, to_tensor
+from styletools.loading import load_image_tensor, load_inputs
 from styletools.tools import ToolRegistry, default_registry
 
 SEED = 0
@@ -126,8 +127,8 @@ class Context:
         self.registry: ToolRegistry = default_registry(plugins=False)
 
     @cached_property
-    def backbone(self) -> engine.Backbone:
-        return engine.Backbone(device=self.device)
+    def backbone(self) -> Backbone:
+        return Backbone(device=self.device)
 
     def config(self, name: str, size: int, **changes: Any) -> TransferConfig:
         """Preset ``name`` at ``size`` px with the recorded seed and the profile's overrides."""
@@ -147,13 +148,13 @@ def _relative(path: Path) -> str:
 
 def source(path: Path, size: int) -> Tile:
     """An input photo or painting shown as a tile, at ``size`` px on its long side."""
-    image = to_pil(engine.load_image_tensor(path, size))
+    image = to_pil(load_image_tensor(path, size))
     return Tile(image, path.stem.replace("_", " "))
 
 
 def stylised(photo: Path, paintings: Sequence[Path], config: TransferConfig, ctx: Context) -> Tile:
     """Stylise ``photo`` with ``paintings``; the tile's label is filled in by the caller."""
-    content, styles = engine.load_inputs(photo, paintings, config)
+    content, styles = load_inputs(photo, paintings, config)
     start = time.perf_counter()
     result = engine.stylize(content, styles, config, backbone=ctx.backbone)
     seconds = time.perf_counter() - start

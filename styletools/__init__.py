@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
 __all__ = ["TransferConfig", "__version__", "transfer"]
 
 if TYPE_CHECKING:
@@ -17,7 +16,12 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy exports keep `import styletools` free of torch (PEP 562).
+    # Lazy exports keep `import styletools` free of torch and of file reads (PEP 562).
+    if name == "__version__":
+        # Declared once, in pyproject.toml; read from the installed package's metadata.
+        import importlib.metadata
+
+        return importlib.metadata.version("styletools")
     if name == "transfer":
         from styletools.engine import transfer
 

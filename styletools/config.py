@@ -8,17 +8,25 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import re
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from styletools.errors import ConfigError
-from styletools.params import ParamSpec, param, param_specs
+from styletools.params import ParamSpec, check_params, declared, param, param_specs, parse_values
+from styletools.vgg_layers import LAYER_NAMES
 
 Optimizer = Literal["lbfgs", "adam"]
-OPTIMIZERS: tuple[str, ...] = ("lbfgs", "adam")
+OPTIMIZERS: tuple[str, ...] = typing.get_args(Optimizer)
 DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 DEFAULT_CONTENT_LAYERS = ("relu4_2",)
+#: The VGG19 weights every method uses unless told otherwise (``weights/manifest.toml``).
+DEFAULT_WEIGHTS = "vgg19"
+#: The preset a transfer starts from unless told otherwise.
+DEFAULT_PRESET = "balanced"
+#: Shortest side VGG19 can take: four poolings leave it 1 px at relu5_1.
+MIN_SIDE = 16
 #: Smallest side length worth optimising: below it relu5_1 has a 2x2 map and adds nothing.
 MIN_SCALE_SIZE = 64
 
@@ -27,8 +35,9 @@ MIN_SCALE_SIZE = 64
 class StrengthParams:
     """The strength knob, declared once.
 
-    ``--strength``, the app's slider, the style tools' parameter and
-    :attr:`TransferConfig.strength` are all built from this field.
+    ``--strength``, the app's slider, the style tools' parameter,
+    :attr:`TransferConfig.strength` and :attr:`~styletools.fast.settings.TrainConfig.strength`
+    are all built from this field.
     """
 
     strength: float = param(
@@ -45,20 +54,14 @@ STRENGTH: ParamSpec = param_specs(StrengthParams)[0]
 #: :data:`STRENGTH_REFERENCE_SIZE`; between two points the ratio moves log-linearly, so equal
 #: steps of strength are equal factors of the ratio. Each term is a share of the photo's own
 #: error (see :func:`styletools.losses.relative_squared_error`), so a ratio means the same
-#: balance for every pair. Chosen with benchmarks/quality_bench.py on four pairs at 256 px.
-#: Below 0.5 each tenth of strength halves the ratio, from 16 (a photo with a hint of the
-#: painting) to 0.5 at 0.5 (the subject whole, the strokes and palette plainly the painting's:
-#: at 1 the mosaic only tinted the cat). Above it each tenth divides it by 2.6, to 1/256 at 1
-#: (the painting, laid out like the photo): at 1/64 the astronaut's strong edges still held
-#: (edge correlation 0.39). The default, 0.45 (ratio 0.71), sits just below 0.5, where the cat
-#: × mosaic turns steeply: at 512 px its edge correlation was 0.58 / 0.44 / 0.31 at 0.4 / 0.45
-#: / 0.5, and 0.31 lost the cat's fur to the mosaic's colour fields (the floor is 0.35).
+#: balance for every pair. Below 0.5 each tenth of strength halves the ratio, from a photo with
+#: a hint of the painting to the subject whole in the painting's strokes and palette; above it
+#: each tenth divides it by 2.6, to the painting laid out like the photo. How the points and
+#: the default were chosen is in the README (quality benchmark).
 STRENGTH_CURVE: tuple[tuple[float, float], ...] = ((0.0, 16.0), (0.5, 0.5), (1.0, 1 / 256))
 #: Output long side at which :data:`STRENGTH_CURVE` holds; at other sizes the ratio scales by
 #: reference / size. VGG19's receptive fields are fixed in pixels, so at a larger size equal
-#: shares keep finer detail of the photo: at 512 px the default's ratio kept 0.09-0.21 more
-#: edge correlation than at 256 px. Half the ratio at 512 px matched 256 px's look within
-#: 0.03 on Leuven × Starry Night (needs 0.35×) and the cat × mosaic (0.49×).
+#: shares keep finer detail of the photo, and a smaller ratio brings the same look back.
 STRENGTH_REFERENCE_SIZE = 256
 
 
@@ -95,9 +98,8 @@ def detail_share(strength: float) -> float:
     then less, to none at 1.
 
     Up to 0.5 the look keeps the subject whole, so it keeps its detail. At 1, "the painting,
-    laid out like the photo", the photo gives the layout only: with all its detail the 40
-    steps of the fine scale never painted it out, and at any style weight the astronaut ×
-    graffiti kept 0.49 edge correlation with the photo (0.34 from a plain upsampling).
+    laid out like the photo", the photo gives the layout only: with all its detail the short
+    fine scale never paints it out, whatever the style weight (figures in the README).
 
     >>> [detail_share(s) for s in (0.0, 0.5, 0.75, 1.0)]
     [1.0, 1.0, 0.5, 0.0]
@@ -110,69 +112,73 @@ def detail_share(strength: float) -> float:
 class TransferConfig:
     """Everything that decides a transfer's result.
 
-    Attributes:
-        size: Long side of the output in pixels.
-        scales: Number of coarse-to-fine scales (1 = single scale); each halves the previous.
-        steps: Optimiser steps per scale, coarsest first; one value applies to all scales.
-        optimizer: ``lbfgs`` (fast convergence, the default) or ``adam``.
-        learning_rate: Adam's step size in [0, 1] pixel units (L-BFGS uses 1).
-        init: ``content``, ``noise`` (the course's random initialisation) or an image path.
-        seed: Seed for noise and any randomness; None draws one (it is reported).
-        device: ``auto`` (cuda, then mps, then cpu) or a torch device string.
-        weights: A weights id from ``weights/manifest.toml`` or a weights file.
-        pooling: ``max`` (VGG19 as trained) or ``avg``.
-        content_layers: Layers compared for content (J_content).
-        style_layers: Layers whose Gram matrices are matched (J_style).
-        style_layer_weights: λ_l per style layer, normalised to sum 1; None means equal
-            weights (each term is already a share of the photo's own error).
-        strength: How much painting, in [0, 1] (see :class:`StrengthParams`); it sets the
-            content and style shares of J (:func:`strength_weights`).
-        content_weight: α, for experts: multiplies the content share strength gives.
-        style_weight: β, for experts: multiplies the style share strength gives.
-        tv_weight: Weight of the total-variation smoothness term (0 = off, as in Gatys).
-        style_blend: Weight of each style image (normalised to sum 1); None = equal.
-        style_scale: Style image size relative to the output size.
-        preserve_color: Keep the content's colours: transfer luminance only.
+    Each field is declared once, with its help, range and choices (:func:`param`): the CLI's
+    options, the app's widgets and its API parameters are generated from these declarations,
+    under the field's own name. The optimisation's objective is described on
+    :class:`styletools.objective.Objective`.
     """
 
-    size: int = 512
-    scales: int = 2
-    steps: tuple[int, ...] = (150, 60)
-    optimizer: Optimizer = "lbfgs"
-    learning_rate: float = 0.02
-    init: str = "content"
-    seed: int | None = None
-    device: str = "auto"
-    weights: str = "vgg19"
-    pooling: Literal["max", "avg"] = "max"
-    content_layers: tuple[str, ...] = DEFAULT_CONTENT_LAYERS
-    style_layers: tuple[str, ...] = DEFAULT_STYLE_LAYERS
-    style_layer_weights: tuple[float, ...] | None = None
-    strength: float = STRENGTH.default
-    content_weight: float = 1.0
-    style_weight: float = 1.0
-    tv_weight: float = 0.0
-    style_blend: tuple[float, ...] | None = None
-    style_scale: float = 1.0
-    preserve_color: bool = False
+    size: int = param(512, help="long side of the output", min=MIN_SIDE, unit="px")
+    scales: int = param(
+        2, help="coarse-to-fine scales, each half the next (1 = single scale)", min=1
+    )
+    steps: tuple[int, ...] = param(
+        (150, 60), help="optimiser steps per scale, coarsest first; one number for all", min=0
+    )
+    optimizer: Optimizer = param(
+        "lbfgs", help="lbfgs converges fast; adam takes small steps of learning_rate"
+    )
+    learning_rate: float = param(
+        0.02, help="Adam's step size, in pixel values of [0, 1] (L-BFGS uses 1)", min=0.0
+    )
+    init: str = param("content", help="start from: content, noise, or the path of an image")
+    seed: int | None = param(
+        None, help="seed of the noise and any randomness; none draws one (it is reported)"
+    )
+    device: str = param("auto", help="auto (cuda, then mps, then cpu), cpu, cuda[:N] or mps")
+    weights: str = param(
+        DEFAULT_WEIGHTS, help="VGG19 weights id (see `styletools weights`) or a .pth/.h5 file"
+    )
+    pooling: Literal["max", "avg"] = param("max", help="VGG19's pooling: max (as trained) or avg")
+    content_layers: tuple[str, ...] = param(
+        DEFAULT_CONTENT_LAYERS, help="layers compared for content (J_content)", choices=LAYER_NAMES
+    )
+    style_layers: tuple[str, ...] = param(
+        DEFAULT_STYLE_LAYERS, help="layers whose Gram matrices are matched (J_style)",
+        choices=LAYER_NAMES,
+    )
+    style_layer_weights: tuple[float, ...] | None = param(
+        None, help="λ per style layer, normalised to sum 1; none = equal", min=0.0
+    )
+    strength: float = declared(STRENGTH)
+    content_weight: float = param(
+        1.0, help="expert: α, multiplies the content share the strength gives", min=0.0
+    )
+    style_weight: float = param(
+        1.0, help="expert: β, multiplies the style share the strength gives", min=0.0
+    )
+    tv_weight: float = param(
+        0.0, help="weight of total variation (smoothness); 0 = off, as in Gatys", min=0.0
+    )
+    style_blend: tuple[float, ...] | None = param(
+        None, help="weight of each painting, normalised to sum 1; none = equal", min=0.0
+    )
+    style_scale: float = param(
+        1.0, help="painting size relative to the output (smaller = larger strokes)", min=0.0
+    )
+    preserve_color: bool = param(
+        False, help="keep the photo's colours; take only the painting's luminance"
+    )
 
     def __post_init__(self) -> None:
-        _check(self.size >= 16, f"size: must be at least 16 px, got {self.size}")
-        _check(self.scales >= 1, f"scales: must be at least 1, got {self.scales}")
+        check_params("", self)
         _check(
-            len(self.steps) in (1, self.scales) and all(s >= 0 for s in self.steps),
+            len(self.steps) in (1, self.scales),
             f"steps: give one count or one per scale ({self.scales}), got {list(self.steps)}",
         )
-        _check(
-            self.optimizer in OPTIMIZERS,
-            f"optimizer: unknown {self.optimizer!r}; choose from {', '.join(OPTIMIZERS)}",
-        )
-        _check(
-            0.0 <= self.strength <= 1.0, f"strength: must be in [0, 1], got {self.strength}"
-        )
         _check(self.style_scale > 0, f"style_scale: must be positive, got {self.style_scale}")
-        for name in ("content_weight", "style_weight", "tv_weight", "learning_rate"):
-            _check(getattr(self, name) >= 0, f"{name}: must be >= 0, got {getattr(self, name)}")
+        for name in ("content_layers", "style_layers"):
+            _check(bool(getattr(self, name)), f"{name}: give at least one layer")
         _check(
             self.style_layer_weights is None
             or len(self.style_layer_weights) == len(self.style_layers),
@@ -195,34 +201,13 @@ class TransferConfig:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
 
-_NUMBER_LIST = re.compile(r"[\s,;]+")
-
-
-def parse_numbers(
-    text: str | None, kind: type[int] | type[float], name: str
-) -> tuple[int | float, ...]:
-    """``"150, 100 60"`` -> ``(150, 100, 60)``; empty text gives ``()``.
-
-    Raises:
-        ConfigError: A word is not a number of ``kind``.
-    """
-    words = [word for word in _NUMBER_LIST.split(text or "") if word]
-    try:
-        return tuple(kind(word) for word in words)
-    except ValueError:
-        what = "whole numbers" if kind is int else "numbers"
-        raise ConfigError(f"{name}: expected {what} separated by commas, got {text!r}") from None
-
-
 def _check(condition: bool, message: str) -> None:
     if not condition:
         raise ConfigError(message)
 
 
-#: Named configurations. All start at half size: from a quarter (128 px for a 512 px output)
-#: relu4_2 is a 16x12 map, too coarse to hold the photo, and the style's swirls replaced the
-#: houses of Tübingen (measured: same cost, lost content). `balanced`, the default, makes a
-#: 512 px image in 75-150 s on a 2-core CPU, depending on the load of the shared machine.
+#: Named configurations. All start at half size: from a quarter, relu4_2 is too coarse to
+#: hold the photo (the README's coarse-to-fine section has the figures).
 PRESETS: dict[str, TransferConfig] = {
     "fast": TransferConfig(scales=2, steps=(80, 40)),
     "balanced": TransferConfig(),
@@ -247,3 +232,50 @@ def describe_presets() -> str:
         f"{name}: {cfg.scales} scale(s), steps {'/'.join(map(str, cfg.steps))}"
         for name, cfg in PRESETS.items()
     )
+
+
+#: The settings a preset decides (the others are the same in every preset): a front end shows
+#: them empty, meaning "the preset's".
+PRESET_FIELDS: tuple[str, ...] = ("scales", "steps")
+
+
+@dataclass(frozen=True)
+class PresetParams:
+    """The preset knob, declared once: ``--preset``, the app's radio and its API parameter."""
+
+    preset: str = param(
+        DEFAULT_PRESET,
+        help=f"named settings that the other options change ({describe_presets()})",
+        choices=tuple(PRESETS),
+    )
+
+
+#: The preset knob's spec for every front end.
+PRESET: ParamSpec = param_specs(PresetParams)[0]
+
+
+def configure(
+    preset_name: str = DEFAULT_PRESET, values: Mapping[str, Any] | None = None
+) -> TransferConfig:
+    """A preset with a front end's settings on top: the one translation every front end uses.
+
+    Values may be text (a CLI option, an app text box) or typed (a slider, a checkbox group,
+    JSON); ``None``, empty text and an empty list mean "the preset's". One rule reconciles
+    steps and scales: several step counts set the number of scales, and scales given without
+    steps keep the preset's finest-scale count for every scale.
+
+    Raises:
+        ConfigError: Unknown preset or setting, or a value outside its allowed set.
+
+    >>> configure("fast", {"steps": "30,20,10"}).scales
+    3
+    >>> configure("fast", {"scales": 3, "size": "256"}).steps
+    (40,)
+    """
+    base = preset(preset_name)
+    given = parse_values("", TransferConfig, values)
+    if len(given.get("steps", ())) > 1 and "scales" not in given:
+        given["scales"] = len(given["steps"])
+    if "scales" in given and "steps" not in given:
+        given["steps"] = base.steps[-1:]
+    return base.replace(**given)

@@ -14,7 +14,6 @@ Shape:
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,24 +24,14 @@ import torch.nn.functional as F
 from PIL import Image
 
 from styletools import images
+from styletools.backbone import Backbone
 from styletools.color import keep_luminance, match_color
-from styletools.config import TransferConfig, detail_share, preset, strength_weights
-from styletools.devices import resolve_device
+from styletools.config import DEFAULT_PRESET, MIN_SIDE, TransferConfig, detail_share, preset
 from styletools.errors import ConfigError, ShapeError
-from styletools.losses import gram_matrix, relative_squared_error, squared_error_baseline
-from styletools.losses import total_variation as tv_cost
-from styletools.vgg import LAYER_NAMES, Features, check_layers
-from styletools.weights import DEFAULT_WEIGHTS, VGGWeights, resolve
-
-
-@dataclass(frozen=True)
-class Costs:
-    """The terms of J for one evaluation (0-dim tensors, differentiable)."""
-
-    content: torch.Tensor
-    style: torch.Tensor
-    tv: torch.Tensor
-    total: torch.Tensor
+from styletools.loading import ImageSource, load_inputs
+from styletools.objective import Costs, Objective
+from styletools.seeds import new_seed
+from styletools.vgg import Features, check_layers
 
 
 @dataclass(frozen=True)
@@ -78,110 +67,6 @@ class TransferResult:
 
 
 ProgressCallback = Callable[[TransferProgress], None]
-
-
-class Backbone:
-    """Verified VGG19 weights on one device, with the truncated extractors built from them.
-
-    An explicit cache: a front end that runs many transfers (the app, a batch) builds one
-    and passes it to each call, so weights are decoded once.
-
-    Args:
-        weights: A weights id or file (see :func:`styletools.weights.resolve`).
-        device: ``auto`` or a device string; see :func:`styletools.devices.resolve_device`.
-    """
-
-    def __init__(self, weights: str | Path = DEFAULT_WEIGHTS, *, device: str = "auto") -> None:
-        self.device = resolve_device(device)
-        self.weights: VGGWeights = resolve(weights)
-        self._extractors: dict[tuple[tuple[str, ...], str], Features] = {}
-
-    def features(self, layers: Sequence[str], *, pooling: str = "max") -> Features:
-        """A frozen extractor returning ``layers``, built on first use and then reused."""
-        ordered = tuple(sorted(set(check_layers(layers, option="layers")), key=LAYER_NAMES.index))
-        key = (ordered, pooling)
-        if key not in self._extractors:
-            extractor = Features(
-                self.weights.state,
-                ordered,
-                preprocess=self.weights.preprocessing.module(),
-                pooling=pooling,  # type: ignore[arg-type]
-            )
-            self._extractors[key] = extractor.to(self.device)
-        return self._extractors[key]
-
-
-class Objective:
-    """J for one scale: targets are computed once, then each call costs one forward pass.
-
-    J = α·w_c·Ĵ_content + β·w_s·Σ_l λ_l·Ĵ_style^l, where each Ĵ is a squared error relative
-    to the photo's own (:func:`styletools.losses.relative_squared_error`): the share of the
-    photo's features lost, and the share of its Gram gap to the painting left. (w_c, w_s)
-    come from the strength and the output size, and λ sums to 1. Several style images are
-    blended by averaging their Gram matrices with the blend weights: one target instead of
-    several.
-    """
-
-    def __init__(
-        self,
-        features: Features,
-        content: torch.Tensor,
-        styles: Sequence[torch.Tensor],
-        blend: Sequence[float],
-        config: TransferConfig,
-    ) -> None:
-        self.features, self.config = features, config
-        with torch.no_grad():
-            self.gram_targets = {name: torch.zeros(()) for name in config.style_layers}
-            for style, weight in zip(styles, blend, strict=True):
-                style_acts = features(style)
-                for name in config.style_layers:
-                    gram = gram_matrix(style_acts[name])
-                    self.gram_targets[name] = self.gram_targets[name].to(gram) + weight * gram
-        self.set_photos(content)
-        raw = config.style_layer_weights or (1.0,) * len(config.style_layers)
-        self.layer_weights = tuple(w / sum(raw) for w in raw)
-        content_share, style_share = strength_weights(config.strength, config.size)
-        self.content_weight = config.content_weight * content_share / len(config.content_layers)
-        self.style_weight = config.style_weight * style_share
-
-    def set_photos(self, photos: torch.Tensor) -> None:
-        """Content targets and both baselines from ``photos`` (a training batch swaps them)."""
-        with torch.no_grad():
-            acts = self.features(photos)
-            self.content_targets = {name: acts[name] for name in self.config.content_layers}
-            self.content_baselines = {
-                name: squared_error_baseline(torch.zeros_like(target), target)
-                for name, target in self.content_targets.items()
-            }
-            self.style_baselines = {
-                name: squared_error_baseline(gram_matrix(acts[name]), self.gram_targets[name])
-                for name in self.config.style_layers
-            }
-
-    def __call__(self, image: torch.Tensor) -> Costs:
-        acts = self.features(image)
-        content = sum(
-            (
-                relative_squared_error(acts[name], target, self.content_baselines[name])
-                for name, target in self.content_targets.items()
-            ),
-            start=image.new_zeros(()),
-        )
-        style = sum(
-            (
-                weight
-                * relative_squared_error(
-                    gram_matrix(acts[name]), self.gram_targets[name], self.style_baselines[name]
-                )
-                for name, weight in zip(self.config.style_layers, self.layer_weights, strict=True)
-            ),
-            start=image.new_zeros(()),
-        )
-        tv = tv_cost(image) if self.config.tv_weight else image.new_zeros(())
-        total = self.content_weight * content + self.style_weight * style
-        total = total + self.config.tv_weight * tv
-        return Costs(content.detach(), style.detach(), tv.detach(), total)
 
 
 def _make_optimizer(image: torch.Tensor, config: TransferConfig) -> torch.optim.Optimizer:
@@ -364,11 +249,9 @@ def upsample_with_detail(
     """The coarse scale's result at the next size, with the photo's finer detail added back.
 
     A plain upsampling starts the finer scale blurred, and relu4_2 barely sees the detail it
-    lost, so a short run never brings it back: Leuven × Starry Night at 256 px kept 0.52 edge
-    correlation against 0.62 for 1000 single-scale steps, and its VGG distance to the photo
-    was 6.7 % (fast) and 8.2 % (balanced) worse. Adding the photo's own upsampling residual
-    (a Laplacian-pyramid level) starts the scale from the photo's detail, which the style
-    term then repaints: the gaps fell to 1.6 % and 3.0 %, with the Gram distance unchanged.
+    lost, so a short run never brings it back. Adding the photo's own upsampling residual (a
+    Laplacian-pyramid level) starts the scale from the photo's detail, which the style term
+    then repaints (the README's coarse-to-fine section has the figures).
     ``share`` scales the residual: strengths near 1 want the photo's layout, not its detail
     (:func:`styletools.config.detail_share`).
     """
@@ -400,10 +283,6 @@ def _check_image(name: str, tensor: torch.Tensor) -> None:
         raise ShapeError(name, "(1, 3, H, W)", tuple(tensor.shape))
 
 
-#: Shortest side VGG19 can take at the coarsest scale: four poolings leave it 1 px at relu5_1.
-MIN_SIDE = 16
-
-
 def _check_proportions(content: torch.Tensor, config: TransferConfig) -> None:
     """Refuse an image so thin that its short side falls under :data:`MIN_SIDE` when scaled.
 
@@ -428,11 +307,6 @@ def _blend_weights(config: TransferConfig, count: int) -> tuple[float, ...]:
             f"got {list(weights)}"
         )
     return tuple(w / sum(weights) for w in weights)
-
-
-def new_seed() -> int:
-    """A fresh random seed, reported so the run can be repeated."""
-    return int.from_bytes(os.urandom(4), "little") & 0x7FFFFFFF
 
 
 def stylize(
@@ -540,34 +414,6 @@ def _coarse_to_fine(
     )
 
 
-ImageSource = str | Path | Image.Image
-
-
-def load_image_tensor(
-    source: ImageSource, long_side: int, *, max_pixels: int = images.DEFAULT_MAX_PIXELS
-) -> torch.Tensor:
-    """Open a path (or take a PIL image), resize its long side with Lanczos, make a tensor."""
-    if isinstance(source, Image.Image):
-        picture = images.normalize_image(source)
-        images.check_pixels(picture.size, max_pixels=max_pixels, name="image")
-    else:
-        picture = images.open_image(source, max_pixels=max_pixels)
-    return images.to_tensor(images.resize_long_side(picture, long_side))
-
-
-def load_inputs(
-    content: ImageSource, styles: Sequence[ImageSource], config: TransferConfig
-) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    """Open the photo at the output size and the paintings at ``size × style_scale``.
-
-    One rule for every front end: the style's strokes are sized relative to the output.
-    """
-    style_size = max(16, round(config.size * config.style_scale))
-    return load_image_tensor(content, config.size), [
-        load_image_tensor(s, style_size) for s in styles
-    ]
-
-
 def transfer(
     content: ImageSource,
     style: ImageSource | Sequence[ImageSource],
@@ -594,7 +440,7 @@ def transfer(
     >>> import styletools  # doctest: +SKIP
     >>> styletools.transfer("photo.jpg", "painting.jpg").save("out.png")  # doctest: +SKIP
     """
-    config = config or preset("balanced")
+    config = config or preset(DEFAULT_PRESET)
     sources = [style] if isinstance(style, str | Path | Image.Image) else list(style)
     content_tensor, style_tensors = load_inputs(content, sources, config)
     result = stylize(

@@ -23,13 +23,21 @@ annotation                 kind      text form
 ``Path``                   path      ``stats.json``
 ``tuple[float, float]``    range     ``0.6-1.0``, ``-10-10``, ``-20--5``; ``x`` means
                                      ``-x-x`` for a signed range (torchvision's ``degrees=15``)
+``Literal["a", "b"]``      str       ``a`` (the choices are the literal's values)
+``tuple[int, ...]``        ints      ``150,60`` (commas or spaces)
+``tuple[float, ...]``      floats    ``0.7,0.3``
+``tuple[str, ...]``        names     ``relu1_1,relu2_1`` (each one of ``choices``, if given)
 ``X | None``               (of X)    ``none`` (or empty) means "tool default"
 =========================  ========  ==========================================
+
+The same specs describe a tool's ``Params``, the transfer and training configurations and the
+app's serving options, so every knob of the product is declared once.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import types
@@ -51,7 +59,13 @@ _KINDS: dict[object, str] = {
     str: "str",
     Path: "path",
     FloatRange: "range",
+    tuple[int, ...]: "ints",
+    tuple[float, ...]: "floats",
+    tuple[str, ...]: "names",
 }
+#: Kinds whose value is a tuple of items, and each item's kind.
+LIST_ITEMS: dict[str, str] = {"ints": "int", "floats": "float", "names": "str"}
+_LIST_SEPARATORS = re.compile(r"[\s,;]+")
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _RANGE_TEXT = re.compile(rf"^\s*({_NUMBER})\s*(?:-|,|:|\.\.)\s*({_NUMBER})\s*$")
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
@@ -66,15 +80,18 @@ def param(
     min: float | None = None,
     max: float | None = None,
     choices: Sequence[str] | None = None,
+    unit: str | None = None,
 ) -> Any:
-    """Declare one tool parameter as a dataclass field.
+    """Declare one parameter (of a tool, a configuration or a server) as a dataclass field.
 
     Args:
         default: Value when the user gives none; ``None`` for an optional "tool default".
         help: One line shown by ``styletools tools``, ``--help`` and the web app.
         min: Smallest allowed value (numbers, and both ends of a range).
         max: Largest allowed value (numbers, and both ends of a range).
-        choices: The allowed strings of a ``str`` parameter.
+        choices: The allowed strings of a ``str`` or ``names`` parameter (a ``Literal``
+            annotation gives them by itself).
+        unit: What a number counts, shown after it (``px``, ``MB``, ``MP``).
 
     Returns:
         A :func:`dataclasses.field` carrying the metadata.
@@ -86,8 +103,16 @@ def param(
         >>> param_specs(Params)[0].max
         1.0
     """
-    meta = {"help": help, "min": min, "max": max, "choices": tuple(choices) if choices else None}
+    meta = {"help": help, "min": min, "max": max, "choices": tuple(choices) if choices else None,
+            "unit": unit}
     return dataclasses.field(default=default, metadata=meta)
+
+
+def declared(spec: ParamSpec) -> Any:
+    """The field of an already-declared spec, so a knob shared by several dataclasses (the
+    strength of the transfer, the training and the style tools) stays one declaration."""
+    return param(spec.default, help=spec.help, min=spec.min, max=spec.max, choices=spec.choices,
+                 unit=spec.unit)
 
 
 @dataclass(frozen=True)
@@ -96,14 +121,16 @@ class ParamSpec:
 
     Attributes:
         name: Field name in snake_case (the CLI flag is :attr:`flag`).
-        kind: One of ``int``, ``float``, ``bool``, ``str``, ``path``, ``range``.
-        type: The python type (``tuple`` for a range).
+        kind: One of ``int``, ``float``, ``bool``, ``str``, ``path``, ``range``, ``ints``,
+            ``floats``, ``names``.
+        type: The python type (``tuple`` for a range or a list).
         default: Default value (``None`` for an optional "tool default").
         help: One-line description.
         min: Smallest allowed number, or ``None``.
         max: Largest allowed number, or ``None``.
         choices: Allowed strings, or ``None``.
         optional: ``None`` is accepted and means "tool default".
+        unit: What a number counts (``px``), or ``None``.
     """
 
     name: str
@@ -115,6 +142,7 @@ class ParamSpec:
     max: float | None = None
     choices: tuple[str, ...] | None = None
     optional: bool = False
+    unit: str | None = None
 
     @property
     def flag(self) -> str:
@@ -124,14 +152,22 @@ class ParamSpec:
     def allowed(self) -> str:
         """The allowed set in words, used in help texts and error messages."""
         if self.choices:
-            text = "one of " + ", ".join(self.choices)
+            each = "each one of " if self.kind in LIST_ITEMS else "one of "
+            text = each + ", ".join(self.choices)
         else:
-            text = _ALLOWED_TEXT[self.kind] + _bounds_text(self.min, self.max)
+            unit = f" {self.unit}" if self.unit else ""
+            text = _ALLOWED_TEXT[self.kind] + _bounds_text(self.min, self.max) + unit
         return text + (", or none" if self.optional else "")
 
     def describe(self) -> str:
         """One line: help, allowed set and default."""
-        return f"{self.help} ({self.allowed()}; default {format_value(self.default)})"
+        return f"{self.help} ({self.allowed()}; default {self.format(self.default)})"
+
+    def format(self, value: Any) -> str:
+        """Text form of ``value`` that :func:`coerce_value` reads back."""
+        if self.kind in LIST_ITEMS and value is not None:
+            return ",".join(format_value(item) for item in value)
+        return format_value(value)
 
 
 _ALLOWED_TEXT = {
@@ -141,6 +177,9 @@ _ALLOWED_TEXT = {
     "str": "text",
     "path": "a file path",
     "range": "a range LOW-HIGH (LOW <= HIGH)",
+    "ints": "whole numbers separated by commas",
+    "floats": "numbers separated by commas",
+    "names": "names separated by commas",
 }
 
 
@@ -151,7 +190,8 @@ def _bounds_text(low: float | None, high: float | None) -> str:
 
 
 def format_value(value: Any) -> str:
-    """Text form of a parameter value that :func:`parse_params` reads back."""
+    """Text form of a single or range value that :func:`parse_params` reads back (lists:
+    :meth:`ParamSpec.format`)."""
     if isinstance(value, tuple):
         return f"{value[0]}-{value[1]}"
     if isinstance(value, bool):
@@ -159,8 +199,10 @@ def format_value(value: Any) -> str:
     return "none" if value is None else str(value)
 
 
+@functools.cache
 def param_specs(params_cls: type) -> tuple[ParamSpec, ...]:
-    """Describe every field of a ``Params`` dataclass.
+    """Describe every field of a ``Params`` dataclass (once per class: configs check
+    themselves on every construction).
 
     Raises:
         ToolError: The class is not a dataclass or a field has an unsupported type or no help.
@@ -177,7 +219,8 @@ def param_specs(params_cls: type) -> tuple[ParamSpec, ...]:
 
 def _spec(field: dataclasses.Field[Any], annotation: object) -> ParamSpec:
     base, optional = _strip_optional(annotation)
-    kind = _KINDS.get(base)
+    literal = typing.get_args(base) if typing.get_origin(base) is typing.Literal else None
+    kind = "str" if literal else _KINDS.get(base)
     if kind is None:
         raise ToolError(f"parameter {field.name!r}: unsupported type {annotation!r}")
     if "help" not in field.metadata:
@@ -186,14 +229,18 @@ def _spec(field: dataclasses.Field[Any], annotation: object) -> ParamSpec:
     return ParamSpec(
         name=field.name,
         kind=kind,
-        type=tuple if kind == "range" else typing.cast(type, base),
+        type=str if literal else tuple if kind in _TUPLE_KINDS else typing.cast(type, base),
         default=field.default,
         help=meta["help"],
         min=meta["min"],
         max=meta["max"],
-        choices=meta["choices"],
+        choices=meta["choices"] or literal,
         optional=optional,
+        unit=meta.get("unit"),
     )
+
+
+_TUPLE_KINDS = frozenset({"range", *LIST_ITEMS})
 
 
 def _strip_optional(annotation: object) -> tuple[object, bool]:
@@ -223,6 +270,13 @@ def _parse_range(text: str) -> FloatRange:
     return single, single
 
 
+def _parse_list(item: Callable[[str], Any]) -> Callable[[str], tuple[Any, ...]]:
+    def parse(text: str) -> tuple[Any, ...]:
+        return tuple(item(word) for word in _LIST_SEPARATORS.split(text) if word)
+
+    return parse
+
+
 _FROM_TEXT: dict[str, Callable[[str], Any]] = {
     "int": int,
     "float": float,
@@ -230,6 +284,9 @@ _FROM_TEXT: dict[str, Callable[[str], Any]] = {
     "str": str,
     "path": Path,
     "range": _parse_range,
+    "ints": _parse_list(int),
+    "floats": _parse_list(float),
+    "names": _parse_list(str),
 }
 
 
@@ -248,6 +305,9 @@ def _float_from_value(value: Any) -> float:
 
 
 def _int_from_value(value: Any) -> int:
+    # A whole float is an int: JSON clients and number widgets send 7.0 for 7.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(value)
     return value
@@ -262,6 +322,15 @@ def _instance_of(kind: type) -> Callable[[Any], Any]:
     return check
 
 
+def _list_from_value(item: Callable[[Any], Any]) -> Callable[[Any], tuple[Any, ...]]:
+    def convert(value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(value)
+        return tuple(item(element) for element in value)
+
+    return convert
+
+
 _FROM_VALUE: dict[str, Callable[[Any], Any]] = {
     "int": _int_from_value,
     "float": _float_from_value,
@@ -270,6 +339,7 @@ _FROM_VALUE: dict[str, Callable[[Any], Any]] = {
     "path": lambda value: Path(_instance_of((str, Path))(value)),
     "range": _range_from_value,
 }
+_FROM_VALUE.update({kind: _list_from_value(_FROM_VALUE[item]) for kind, item in LIST_ITEMS.items()})
 
 
 def coerce_value(tool: str, spec: ParamSpec, value: Any) -> Any:
@@ -328,10 +398,11 @@ def check_value(tool: str, spec: ParamSpec, value: Any, *, shown: Any = None) ->
         typed = _FROM_VALUE[spec.kind](value)
     except TypeError:
         raise error from None
-    if spec.choices and typed not in spec.choices:
+    items = typed if spec.kind in LIST_ITEMS else (typed,)
+    if spec.choices and not all(item in spec.choices for item in items):
         raise error
-    numbers = typed if spec.kind == "range" else (typed,)
-    if spec.kind in ("int", "float", "range") and not all(
+    numbers = typed if spec.kind in _TUPLE_KINDS else (typed,)
+    if spec.kind in ("int", "float", "range", "ints", "floats") and not all(
         _within(number, spec.min, spec.max) for number in numbers
     ):
         raise error
@@ -348,21 +419,44 @@ def _within(number: float, low: float | None, high: float | None) -> bool:
 
 
 def _value_error(tool: str, spec: ParamSpec, value: Any) -> ConfigError:
-    return ConfigError(f"{tool}: {spec.name}={value!r} is not allowed; expected {spec.allowed()}")
+    shown = spec.format(value) if isinstance(value, tuple) else value
+    where = f"{tool}: " if tool else ""
+    return ConfigError(f"{where}{spec.name}={shown!r} is not allowed; expected {spec.allowed()}")
+
+
+def parse_values(
+    tool: str, params_cls: type, values: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Typed, checked values of the settings a front end gave, by field name.
+
+    Keys may use ``-`` or ``_`` (``pad-mode`` and ``pad_mode`` are the same). ``None``, empty
+    text and an empty list mean "not given" and are left out, so the caller's defaults hold.
+
+    Raises:
+        ConfigError: Unknown parameter, or a value that does not parse or is out of range.
+    """
+    specs = {spec.name: spec for spec in param_specs(params_cls)}
+    typed: dict[str, Any] = {}
+    for key, value in (values or {}).items():
+        name = key.strip().replace("-", "_")
+        if name not in specs:
+            known = ", ".join(specs) or "(none)"
+            where = f"{tool}: " if tool else ""
+            raise ConfigError(f"{where}unknown parameter {key!r}; known parameters: {known}")
+        if value is not None and not (isinstance(value, str | list | tuple) and not value):
+            typed[name] = coerce_value(tool, specs[name], value)
+    return typed
 
 
 def parse_params(
     tool: str, params_cls: type, values: Mapping[str, Any] | None = None
 ) -> Any:
-    """Build a checked ``Params`` instance from text or JSON values.
-
-    Keys may use ``-`` or ``_`` (``pad-mode`` and ``pad_mode`` are the same); missing keys
-    keep their defaults.
+    """Build a checked ``Params`` instance from text or JSON values (see :func:`parse_values`).
 
     Args:
         tool: Tool name, for error messages.
         params_cls: The tool's frozen ``Params`` dataclass.
-        values: Parameter name -> text or JSON value.
+        values: Parameter name -> text or JSON value; missing keys keep their defaults.
 
     Returns:
         An instance of ``params_cls``.
@@ -377,15 +471,7 @@ def parse_params(
         >>> parse_params("crop", Params, {"scale": "0.6-1.0"})
         Params(scale=(0.6, 1.0))
     """
-    specs = {spec.name: spec for spec in param_specs(params_cls)}
-    typed: dict[str, Any] = {}
-    for key, value in (values or {}).items():
-        name = key.strip().replace("-", "_")
-        if name not in specs:
-            known = ", ".join(specs) or "(none)"
-            raise ConfigError(f"{tool}: unknown parameter {key!r}; known parameters: {known}")
-        typed[name] = coerce_value(tool, specs[name], value)
-    return params_cls(**typed)
+    return params_cls(**parse_values(tool, params_cls, values))
 
 
 def check_params(tool: str, params: Any) -> None:

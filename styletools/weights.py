@@ -20,10 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from styletools.config import DEFAULT_WEIGHTS
 from styletools.errors import WeightsError
-from styletools.vgg import CONVS
-
-DEFAULT_WEIGHTS = "vgg19"
+from styletools.vgg_layers import CONVS
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def vgg_weights():
 @pytest.fixture(scope="session")
 def backbone():
     """A CPU :class:`~styletools.engine.Backbone`, built once per session."""
-    from styletools.engine import Backbone
+    from styletools.backbone import Backbone
 
     return Backbone("vgg19", device="cpu")
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
 import pytest
 
-from styletools.config import PRESETS, TransferConfig, describe_presets, parse_numbers, preset
+from styletools.config import (
+    PRESET_FIELDS,
+    PRESETS,
+    TransferConfig,
+    configure,
+    describe_presets,
+    preset,
+)
 from styletools.errors import ConfigError
 
 
@@ -24,6 +32,14 @@ def test_presets_fast_balanced_high_exist_and_differ():
 def test_preset_returns_the_named_config(name):
     assert preset(name) is PRESETS[name]
     assert name in describe_presets()
+
+
+def test_presets_differ_only_in_the_fields_they_declare():
+    # Front ends show PRESET_FIELDS empty ("the preset's") and every other field filled in.
+    for config in PRESETS.values():
+        changed = {f.name for f in dataclasses.fields(config)
+                   if getattr(config, f.name) != getattr(TransferConfig(), f.name)}
+        assert changed <= set(PRESET_FIELDS)
 
 
 def test_balanced_is_the_dataclass_default():
@@ -69,16 +85,19 @@ def test_steps_per_scale_matches_scale_sizes(size, scales, steps, expected):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"size": 15}, "size: must be at least 16 px, got 15"),
-        ({"scales": 0, "steps": (1,)}, "scales: must be at least 1"),
+        ({"size": 15}, r"size=15 is not allowed; expected an integer in \[16, inf\] px"),
+        ({"scales": 0, "steps": (1,)}, r"scales=0 is not allowed; expected an integer in \[1"),
         ({"scales": 2, "steps": (1, 2, 3)}, r"steps: give one count or one per scale \(2\)"),
-        ({"steps": (-1,)}, "steps: give one count"),
-        ({"optimizer": "sgd"}, "optimizer: unknown 'sgd'; choose from lbfgs, adam"),
+        ({"steps": (-1,)}, "steps='-1' is not allowed"),
+        ({"optimizer": "sgd"}, "optimizer='sgd' is not allowed; expected one of lbfgs, adam"),
         ({"style_scale": 0.0}, "style_scale: must be positive"),
-        ({"content_weight": -1.0}, "content_weight: must be >= 0"),
-        ({"style_weight": -1.0}, "style_weight: must be >= 0"),
-        ({"tv_weight": -0.1}, "tv_weight: must be >= 0"),
-        ({"learning_rate": -0.1}, "learning_rate: must be >= 0"),
+        ({"content_weight": -1.0}, "content_weight=-1.0 is not allowed"),
+        ({"style_weight": -1.0}, "style_weight=-1.0 is not allowed"),
+        ({"tv_weight": -0.1}, "tv_weight=-0.1 is not allowed"),
+        ({"learning_rate": -0.1}, "learning_rate=-0.1 is not allowed"),
+        ({"content_layers": ("relu9_9",)}, "content_layers='relu9_9' is not allowed; expected "
+                                            "each one of relu1_1"),
+        ({"style_layers": ()}, "style_layers: give at least one layer"),
         ({"style_layer_weights": (1.0, 2.0)}, "style_layer_weights: give one weight"),
     ],
 )
@@ -109,12 +128,40 @@ def test_config_module_does_not_import_torch():
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize(("text", "expected"), [("150, 100 60", (150, 100, 60)), ("", ()),
-                                                (None, ()), ("7", (7,))])
-def test_parse_numbers(text, expected):
-    assert parse_numbers(text, int, "steps") == expected
+@pytest.mark.parametrize(
+    ("values", "scales", "steps"),
+    [
+        ({}, 2, (80, 40)),  # the preset as it is
+        ({"steps": "30"}, 2, (30,)),  # one count for the preset's scales
+        ({"steps": "150, 100 60"}, 3, (150, 100, 60)),  # several counts set the scales
+        ({"scales": 3}, 3, (40,)),  # scales alone keep the preset's finest count
+        ({"scales": "1", "steps": "5"}, 1, (5,)),
+        ({"steps": "", "scales": None}, 2, (80, 40)),  # empty means the preset's
+    ],
+)
+def test_configure_reconciles_steps_and_scales_by_one_rule(values, scales, steps):
+    config = configure("fast", values)
+    assert (config.scales, config.steps) == (scales, steps)
 
 
-def test_parse_numbers_names_the_setting():
-    with pytest.raises(ConfigError, match="style blend: expected numbers"):
-        parse_numbers("two, one", float, "style blend")
+def test_configure_takes_text_and_typed_values_alike():
+    text = configure("balanced", {"size": "256", "content_layers": "relu3_1, relu4_2",
+                                  "style_blend": "2,1", "preserve_color": "yes"})
+    typed = configure("balanced", {"size": 256.0, "content_layers": ["relu3_1", "relu4_2"],
+                                   "style_blend": (2.0, 1.0), "preserve_color": True})
+    assert text == typed
+    assert (text.size, text.content_layers, text.style_blend) == (
+        256, ("relu3_1", "relu4_2"), (2.0, 1.0))
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"steps": "1.5"}, "steps='1.5' is not allowed; expected whole numbers"),
+        ({"style_blend": "two, one"}, "style_blend='two, one' is not allowed; expected numbers"),
+        ({"colour": "1"}, "unknown parameter 'colour'; known parameters: size, scales"),
+    ],
+)
+def test_configure_names_the_setting_in_its_error(values, message):
+    with pytest.raises(ConfigError, match=message):
+        configure("balanced", values)

@@ -21,3 +21,14 @@ def test_importing_the_package_does_not_import_torch():
     code = "import sys, styletools; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_version_is_the_one_declared_in_pyproject():
+    import tomllib
+    from pathlib import Path
+
+    import styletools
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text())["project"]["version"]
+    assert styletools.__version__ == declared

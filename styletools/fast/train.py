@@ -32,15 +32,17 @@ from pathlib import Path
 import torch
 
 import styletools
+from styletools.backbone import Backbone
 from styletools.config import STRENGTH_REFERENCE_SIZE, TransferConfig
 from styletools.devices import resolve_device
-from styletools.engine import Backbone, Objective, load_image_tensor
 from styletools.errors import ConfigError
 from styletools.fast.data import PhotoFolder
 from styletools.fast.model_file import FastModel, ModelInfo, save_model
 from styletools.fast.network import TransformerNet
 from styletools.fast.settings import TrainConfig, checkpoint_path
 from styletools.images import atomic_write
+from styletools.loading import load_image_tensor
+from styletools.objective import Objective
 from styletools.weights import load_manifest, sha256_of
 
 CHECKPOINT_FORMAT = "styletools-fast-checkpoint"

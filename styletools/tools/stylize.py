@@ -15,10 +15,12 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from styletools.backbone import Backbone
 from styletools.config import MIN_SCALE_SIZE, PRESETS, StrengthParams, preset
-from styletools.engine import Backbone, load_image_tensor, stylize
+from styletools.engine import stylize
 from styletools.errors import ToolError
 from styletools.examples import EXAMPLES_DIR, images_in
+from styletools.loading import load_paintings
 from styletools.params import param
 from styletools.tools.registry import SampleParams, Tool
 
@@ -52,9 +54,9 @@ class _StyleTool(Tool):
             steps=steps,
             strength=self.params.strength,
         )
-        style_tensor = load_image_tensor(style, size)
         result = stylize(
-            image.float(), [style_tensor], config, backbone=self._backbone(image.device)
+            image.float(), load_paintings([style], config), config,
+            backbone=self._backbone(image.device),
         )
         out = result.image.to(image.device)
         if out.shape[-2:] != (height, width):

@@ -66,13 +66,14 @@ def test_artist_stylises_a_photo(server, browser, content_path, style_paths, tmp
     page.locator("#style-images input[type=file]").set_input_files(str(style_paths[0]))
     page.locator("#content-image img").first.wait_for()
     page.locator("#style-images img").first.wait_for()
-    _set(page, "output-size", SIZE)
+    _set(page, "size", SIZE)
     page.locator("#advanced").get_by_text("Advanced").click()
     _set(page, "steps", STEPS)
     page.locator("#run-transfer").click()
     page.locator("#transfer-status").get_by_text("Done").wait_for()
     result = page.locator("#result-image img").first
-    assert result.is_visible()
+    result.scroll_into_view_if_needed()  # the settings push it out of view; it loads lazily
+    result.wait_for(state="visible")
     assert result.evaluate("img => img.naturalWidth") == int(SIZE)
     page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
     if SCREENSHOT:

@@ -40,11 +40,28 @@ def test_transfer_returns_a_full_resolution_png(client, content_path, style_path
 
 
 def test_transfer_blends_two_styles(client, content_path, style_paths):
-    *_, png, _ = client.predict(
-        content=handle_file(str(content_path)), styles=[_style(p) for p in style_paths],
-        blend="2, 1", size=64, steps="1", quality="fast", api_name="/transfer",
-    )
-    assert _size(png)[0] == 64
+    # Known answer: style_blend "1, 0" is the first painting alone, bit for bit (same seed).
+    def run(styles: list[Path], blend: str | None) -> np.ndarray:
+        *_, png, _ = client.predict(
+            content=handle_file(str(content_path)), styles=[_style(p) for p in styles],
+            style_blend=blend, size=64, steps="8", seed=5, preset="fast", api_name="/transfer",
+        )
+        with Image.open(png) as result:
+            assert result.size[0] == 64
+            return np.asarray(result.convert("RGB"), dtype=float)
+
+    first, second = run(style_paths[:1], None), run(style_paths[1:2], None)
+    assert np.array_equal(run(style_paths, "1, 0"), first)
+    blend = run(style_paths, "2, 1")
+    assert np.abs(blend - first).mean() > 0.5 and np.abs(blend - second).mean() > 0.5
+
+
+def test_transfer_takes_every_shown_setting_by_its_name(client):
+    from styletools_cli.app.transfer_tab import SHOWN
+
+    api = client.view_api(print_info=False, return_format="dict")
+    names = [p["parameter_name"] for p in api["named_endpoints"]["/transfer"]["parameters"]]
+    assert names == ["content", "styles", *SHOWN]
 
 
 def test_edge_filter(client, content_path):
@@ -86,7 +103,7 @@ def test_too_many_pixels_gets_a_clear_error(client, tmp_path):
 
 
 def test_bad_setting_gets_a_clear_error(client, content_path, style_paths):
-    with pytest.raises(AppError, match="steps: expected whole numbers"):
+    with pytest.raises(AppError, match="steps='many' is not allowed; expected whole numbers"):
         client.predict(
             content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
             size=64, steps="many", api_name="/transfer",

@@ -26,7 +26,7 @@ def test_file_route_refuses_files_outside_the_app(server, path):
 
 
 def test_file_route_serves_the_apps_own_paintings(server):
-    from styletools_cli.app_context import PAINTINGS_FOLDER
+    from styletools_cli.app.context import PAINTINGS_FOLDER
 
     painting = next(PAINTINGS_FOLDER.glob("*.jpg"))
     response = httpx.get(f"{server.url}/gradio_api/file={painting}")

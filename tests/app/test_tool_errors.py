@@ -13,7 +13,7 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
-from styletools_cli.app_support import public_message
+from styletools_cli.app.support import public_message
 
 from styletools.errors import ImageError, StyletoolsError, ToolError
 

@@ -5,38 +5,14 @@ from __future__ import annotations
 import threading
 
 import pytest
-from styletools_cli.app_command import parse_auth
-from styletools_cli.app_context import StopSignals, find_paintings
-from styletools_cli.app_preview import LiveTransfer, status_line
-from styletools_cli.app_transfer_tab import DEFAULT, TransferSettings
+from styletools_cli.app.context import StopSignals, find_paintings
+from styletools_cli.app.preview import LiveTransfer, status_line
+from styletools_cli.app.settings import parse_auth
 
-from styletools.engine import Backbone, TransferProgress, TransferResult, load_image_tensor
+from styletools.config import configure
+from styletools.engine import TransferProgress, TransferResult
 from styletools.errors import ConfigError
-
-
-@pytest.fixture(scope="module")
-def backbone() -> Backbone:
-    return Backbone(device="cpu")
-
-
-def _settings(**changes: object) -> TransferSettings:
-    values = dict(strength=1.0, size=64, quality="balanced", preserve_colors=False, blend=None,
-                  seed=3, content_layers=["relu4_2"], style_layers=["relu1_1", "relu2_1"],
-                  optimizer="adam", steps=None, tv_weight=0.0)
-    return TransferSettings(**{**values, **changes})
-
-
-def test_settings_become_a_config():
-    config = _settings(strength=0.8, steps="30, 20", blend="2, 1", size=128.0).config()
-    assert config.size == 128 and config.scales == 2 and config.steps == (30, 20)
-    assert config.strength == pytest.approx(0.8)
-    assert config.style_blend == (2.0, 1.0) and config.seed == 3
-    assert _settings().config().steps == DEFAULT.steps  # empty steps: the preset's
-
-
-def test_bad_setting_is_a_config_error():
-    with pytest.raises(ConfigError, match="optimizer"):
-        _settings(optimizer="sgd").config()
+from styletools.loading import load_image_tensor
 
 
 def test_stop_signals_are_per_session():
@@ -50,7 +26,7 @@ def test_stop_signals_are_per_session():
 def test_live_transfer_streams_then_stops_with_the_best_image(backbone, content_path, style_paths):
     content = load_image_tensor(content_path, 64)
     style = load_image_tensor(style_paths[0], 64)
-    config = _settings(steps="200").config()
+    config = configure("balanced", {"size": 64, "steps": "200", "seed": 3})
     stop = threading.Event()
     items = []
     for item in LiveTransfer(content, [style], config, backbone=backbone, stop=stop, interval=0):
@@ -65,7 +41,7 @@ def test_live_transfer_streams_then_stops_with_the_best_image(backbone, content_
 
 def test_live_transfer_reraises_core_errors(backbone, content_path):
     content = load_image_tensor(content_path, 64)
-    config = _settings(blend="1, 2, 3").config()  # three weights for one style
+    config = configure("balanced", {"size": 64, "style_blend": "1, 2, 3"})  # one style
     with pytest.raises(ConfigError, match="style_blend"):
         list(LiveTransfer(content, [content], config, backbone=backbone, stop=threading.Event()))
 

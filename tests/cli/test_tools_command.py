@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from styletools_cli.commands.apply import split_tool_args
 from styletools_cli.main import app
-from styletools_cli.tools_command import split_tool_args
 from typer.testing import CliRunner
 
 from styletools.images import open_image, resize_long_side, save_image, to_pil, to_tensor
@@ -54,6 +54,16 @@ def test_apply_with_the_same_seed_is_reproducible(photo, tmp_path):
     assert first == again and first != other
 
 
+def test_apply_takes_the_device_rule_of_every_command(photo, tmp_path):
+    # `auto` is the same rule as transfer's and batch's (styletools.devices.resolve_device).
+    outputs = [tmp_path / f"{device}.png" for device in ("auto", "cpu")]
+    for out in outputs:
+        result = invoke("apply", "rotate", photo, "--seed", 3, "--device", out.stem, "-o", out)
+        assert result.exit_code == 0, result.output
+    if not (torch.cuda.is_available() or torch.backends.mps.is_available()):
+        assert outputs[0].read_bytes() == outputs[1].read_bytes()  # auto is the CPU here
+
+
 def test_apply_matches_the_registry(photo, tmp_path):
     out = tmp_path / "sobel.png"
     assert invoke("apply", "sobel", photo, "--direction=x", "--display", "signed",
@@ -92,6 +102,7 @@ def test_edges_shortcut_writes_beside_the_input(photo):
         (("apply", "flip", "{photo}", "-o", "{photo}", "--overwrite"), "is one of the inputs"),
         (("edges", "{photo}", "--filter", "canny"), "--filter='canny' is not allowed"),
         (("pca-stats", "{photo}.d"), "no such folder"),
+        (("apply", "flip", "{photo}", "--device", "bogus"), "device: unknown 'bogus'"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_one(args, message, photo):

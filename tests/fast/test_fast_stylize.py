@@ -10,9 +10,9 @@ import torch
 from styletools_cli.main import app
 from typer.testing import CliRunner
 
-from styletools.engine import load_image_tensor
 from styletools.fast.model_file import ModelFileError, load_model
 from styletools.images import open_image, to_tensor
+from styletools.loading import load_image_tensor
 from styletools.tools import default_registry
 from styletools.tools.fast_stylize import BUNDLED_MODEL, FastStylize
 

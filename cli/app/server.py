@@ -1,11 +1,11 @@
 """The web app for artists: style transfer with a live preview, the tool suite, and a look
 inside the network. A thin front end: widgets become a core call, results are shown.
 
-Build it with an explicit :class:`~styletools_cli.app_context.AppContext` (the loaded network
+Build it with an explicit :class:`~styletools_cli.app.context.AppContext` (the loaded network
 and the tools, created once) and serve it with :func:`launch_app`::
 
     context = build_context()
-    launch_app(build_app(context), context, ServeOptions(port=7860))
+    launch_app(build_app(context), context, ServeSettings(port=7860))
 
 API endpoints, usable with ``gradio_client``: ``/transfer``, ``/stop``, ``/new_seed``,
 ``/inspect_layer`` and one ``/tool_<name>`` per registered tool.
@@ -13,35 +13,18 @@ API endpoints, usable with ``gradio_client``: ``/transfer``, ``/stop``, ``/new_s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import gradio as gr
-from styletools_cli.app_context import PAINTINGS_FOLDER, AppContext
-from styletools_cli.app_network_tab import NetworkTab, build_network_tab
-from styletools_cli.app_tools_tab import build_tools_tab
-from styletools_cli.app_transfer_layout import build_transfer_tab
-from styletools_cli.app_transfer_tab import TransferTab
+from styletools_cli.app.context import PAINTINGS_FOLDER, AppContext
+from styletools_cli.app.network_tab import NetworkTab, build_network_tab
+from styletools_cli.app.settings import ServeSettings
+from styletools_cli.app.tools_tab import build_tools_tab
+from styletools_cli.app.transfer_tab import TransferTab, build_transfer_tab
 
 TITLE = "styletools — paint a photo in the style of a painting"
 
 
-@dataclass(frozen=True)
-class ServeOptions:
-    """How the app is served.
-
-    Attributes:
-        host: Interface to bind; loopback unless the artist asks to share on the network.
-        port: TCP port.
-        share: Ask Gradio for a public ``*.gradio.live`` link (off unless asked).
-        auth: ``(user, password)`` required to open the app, or None.
-        queue_size: Most jobs waiting in the queue; None for no cap.
-    """
-
-    host: str = "127.0.0.1"
-    port: int = 7860
-    share: bool = False
-    auth: tuple[str, str] | None = None
-    queue_size: int | None = 64
+#: Most jobs waiting in the queue; more are refused until it drains.
+QUEUE_SIZE = 64
 
 
 def build_app(context: AppContext) -> gr.Blocks:
@@ -58,19 +41,19 @@ def build_app(context: AppContext) -> gr.Blocks:
 
 
 def launch_app(
-    blocks: gr.Blocks, context: AppContext, options: ServeOptions
+    blocks: gr.Blocks, context: AppContext, options: ServeSettings
 ) -> tuple[str, str | None]:
     """Serve ``blocks`` without blocking; returns the local URL and the public one if shared.
 
     Only the app's own paintings are served besides Gradio's upload cache; uploads larger
     than ``context.limits.max_file_size`` are refused by Gradio before they reach a handler.
     """
-    blocks.queue(default_concurrency_limit=context.limits.heavy_jobs, max_size=options.queue_size)
+    blocks.queue(default_concurrency_limit=context.limits.heavy_jobs, max_size=QUEUE_SIZE)
     _, local_url, share_url = blocks.launch(
         server_name=options.host,
         server_port=options.port,
         share=options.share,
-        auth=options.auth,
+        auth=options.credentials(),
         inbrowser=False,
         prevent_thread_lock=True,
         quiet=True,

@@ -9,13 +9,13 @@ from typing import Any
 
 import gradio as gr
 import torch
-from styletools_cli.app_context import DEVICE_QUEUE, AppContext
-from styletools_cli.app_support import load_upload, require, upload_image, user_errors
+from styletools_cli.app.context import DEVICE_QUEUE, AppContext
+from styletools_cli.app.support import load_upload, require, upload_image, user_errors
 
 from styletools import images
 from styletools.inspect import feature_grid, gram_heatmap
 from styletools.losses import gram_matrix
-from styletools.vgg import LAYER_CHANNELS, LAYER_NAMES
+from styletools.vgg_layers import LAYER_CHANNELS, LAYER_NAMES
 
 EXPLANATION = """
 **What the network sees.** Each tile is one channel of the chosen layer — a detector for

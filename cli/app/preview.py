@@ -17,8 +17,9 @@ from concurrent.futures import Executor
 
 import torch
 
+from styletools.backbone import Backbone
 from styletools.config import TransferConfig
-from styletools.engine import Backbone, TransferProgress, TransferResult, stylize
+from styletools.engine import TransferProgress, TransferResult, stylize
 
 
 def _format_duration(seconds: float) -> str:

@@ -18,8 +18,8 @@ import torch
 from PIL import Image, UnidentifiedImageError
 
 from styletools import images
-from styletools.engine import load_image_tensor
 from styletools.errors import ImageError, StyletoolsError
+from styletools.loading import load_image_tensor
 
 #: An absolute server path (POSIX, or Windows with a drive letter) inside a message; group 1
 #: is its last part, the file's own name. Gradio keeps an upload's name as that last part.

@@ -1,4 +1,4 @@
-"""Commands of the tool suite: ``tools``, ``apply``, ``edges`` and ``pca-stats``.
+"""``styletools apply TOOL IMAGE…``: any registered tool on images.
 
 Options of ``apply`` are generated from each tool's ``Params`` declaration: any
 ``--name value`` after the tool name is parsed and range-checked by the registry, so a tool
@@ -16,7 +16,7 @@ import typer
 from styletools.errors import ConfigError
 
 if TYPE_CHECKING:
-    from styletools.tools import ParamSpec, Tool, ToolRegistry
+    from styletools.tools import ParamSpec, Tool
 
 _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": True}
 
@@ -26,41 +26,13 @@ Output = Annotated[
 ]
 Overwrite = Annotated[bool, typer.Option("--overwrite", help="Replace existing outputs.")]
 Seed = Annotated[int, typer.Option("--seed", help="Seed of the random draws.")]
-Device = Annotated[str, typer.Option("--device", help="Torch device: cpu, cuda, cuda:1, mps.")]
+Device = Annotated[str, typer.Option(
+    "--device", help="auto (cuda, then mps, then cpu), cpu, cuda[:N] or mps.")]
 
 
 def register(app: typer.Typer) -> None:
-    """Add the tool commands to the ``styletools`` application."""
-    app.command("tools")(list_tools)
+    """Add the ``apply`` command."""
     app.command("apply", context_settings=_EXTRA)(apply_tool)
-    app.command("edges")(edges)
-    app.command("pca-stats")(pca_stats)
-
-
-# --- tools ------------------------------------------------------------------------------------
-
-
-def list_tools(
-    pattern: Annotated[str, typer.Argument(help="Name or fnmatch pattern, e.g. 'edge*'.")] = "*",
-) -> None:
-    """List the registered tools, their parameters, and plugins that failed to load."""
-    from styletools.tools import default_registry
-
-    registry = default_registry()
-    names = registry.list(pattern)
-    if not names:
-        raise ConfigError(f"no tool matches {pattern!r}; known: {', '.join(registry.list())}")
-    for name in names:
-        tool = registry.get(name)
-        random = " (random)" if tool.random else ""
-        typer.echo(f"{name}  [{tool.family}]{random}  {tool.summary}")
-        for spec in tool.specs():
-            typer.echo(f"    {spec.flag:<16} {spec.describe()}")
-    for broken in registry.broken:
-        typer.echo(f"broken plugin {broken.name}: {broken.reason}", err=True)
-
-
-# --- apply ------------------------------------------------------------------------------------
 
 
 def apply_tool(
@@ -146,27 +118,19 @@ def run_tool(
     """
     import torch
 
+    from styletools.devices import resolve_device
     from styletools.images import open_image, save_image, to_pil, to_tensor
     from styletools.tools.registry import naming_image
 
     generator = torch.Generator().manual_seed(seed)
     written = []
     for path in images:
-        batch = to_tensor(open_image(path)).to(_device(device))
+        batch = to_tensor(open_image(path)).to(resolve_device(device))
         with naming_image(tool.name, str(path)):
             result = tool(batch, generator=generator)
         target = output_path(path, output, suffix=tool.name, several=len(images) > 1)
         written.append(save_image(to_pil(result), target, overwrite=overwrite, inputs=images))
     return written
-
-
-def _device(name: str) -> object:
-    import torch
-
-    try:
-        return torch.device(name)
-    except RuntimeError:
-        raise ConfigError(f"device={name!r} is not a torch device (cpu, cuda, mps)") from None
 
 
 def output_path(source: Path, output: Path | None, *, suffix: str, several: bool) -> Path:
@@ -179,63 +143,3 @@ def output_path(source: Path, output: Path | None, *, suffix: str, several: bool
     if output is None:
         return source.with_name(name)
     return output / name if several or output.is_dir() else output
-
-
-# --- edges ------------------------------------------------------------------------------------
-
-
-def edges(
-    image: Annotated[Path, typer.Argument(help="Input image.")],
-    filter_name: Annotated[
-        str, typer.Option("--filter", "-f", help="Edge tool: sobel, scharr, prewitt, laplacian, "
-                          "vertical, horizontal (see styletools tools --help).")
-    ] = "sobel",
-    direction: Annotated[
-        str | None, typer.Option(help="x, y or magnitude (gradient filters).")
-    ] = None,
-    color: Annotated[str | None, typer.Option(help="gray or rgb.")] = None,
-    signed: Annotated[bool, typer.Option("--signed", help="Map zero to mid-grey.")] = False,
-    output: Output = None,
-    overwrite: Overwrite = False,
-) -> None:
-    """Shortcut for an edge filter: styletools edges IMAGE --filter sobel [-o OUT]."""
-    from styletools.tools import default_registry
-
-    registry = default_registry()
-    tool_class = registry.get(_edge_tool_name(registry, filter_name))
-    values = {"direction": direction, "color": color, "display": "signed" if signed else None}
-    tool = tool_class.from_values({key: value for key, value in values.items() if value})
-    for path in run_tool(tool, [image], output=output, seed=0, overwrite=overwrite,
-                         device="cpu"):
-        typer.echo(path)
-
-
-def _edge_tool_name(registry: ToolRegistry, name: str) -> str:
-    """Accept ``sobel`` as well as the short ``vertical`` for ``vertical-edges``."""
-    known = registry.list(family="edges")
-    for candidate in (name, f"{name}-edges"):
-        if candidate in known:
-            return candidate
-    raise ConfigError(f"--filter={name!r} is not allowed; expected one of {', '.join(known)}")
-
-
-# --- pca-stats --------------------------------------------------------------------------------
-
-
-def pca_stats(
-    folder: Annotated[Path, typer.Argument(help="Folder of images (searched recursively).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="JSON file to write.")] = Path(
-        "pca-stats.json"
-    ),
-    long_side: Annotated[
-        int, typer.Option(min=16, help="Reduce images to this long side before counting.")
-    ] = 256,
-    overwrite: Overwrite = False,
-) -> None:
-    """Compute a dataset's RGB principal components for 'apply pca-color --stats FILE'."""
-    from styletools.tools.pca_stats import compute_pca_stats, image_files, save_pca_stats
-
-    stats = compute_pca_stats(image_files(folder), long_side=long_side)
-    typer.echo(save_pca_stats(stats, output, overwrite=overwrite))
-    values = ", ".join(f"{value:.6f}" for value in stats.eigenvalues)
-    typer.echo(f"{stats.images} images, eigenvalues {values}")

@@ -212,20 +212,9 @@ def _show_plan(console: Console, plan: Plan, done: int) -> None:
 @contextmanager
 def _progress(console: Console, total: int, label: str) -> Iterator[RecordCallback]:
     """A progress bar (files done, failures, rate) and a callback that advances it."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from styletools_cli.progress import progress_bar
 
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("failed {task.fields[failed]}"), TextColumn("{task.fields[rate]}"),
-               TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task(label, total=total, failed=0, rate="")
+    with progress_bar(label, total, status="failed 0", console=console) as bar:
         failed = 0
 
         def advance(record: OutputRecord) -> None:
@@ -233,9 +222,9 @@ def _progress(console: Console, total: int, label: str) -> Iterator[RecordCallba
             if record.error is not None:
                 failed += 1
                 bar.console.print(f"[red]failed[/] {record.source}: {record.error}")
-            bar.advance(task)
-            speed = bar.tasks[task].speed
-            bar.update(task, failed=failed, rate=f"{speed:.1f} img/s" if speed else "")
+            speed = bar.speed()
+            rate = f" {speed:.1f} img/s" if speed else ""
+            bar.update(advance=1, status=f"failed {failed}{rate}")
 
         yield advance
 

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from styletools.engine import Backbone
+from styletools.backbone import Backbone
+from styletools.config import DEFAULT_WEIGHTS
 from styletools.examples import EXAMPLES_DIR, images_in
 from styletools.images import DEFAULT_MAX_PIXELS
 from styletools.tools import ToolRegistry, default_registry
@@ -109,7 +110,7 @@ def find_paintings(folder: Path = PAINTINGS_FOLDER) -> tuple[Path, ...]:
 
 
 def build_context(
-    *, weights: str = "vgg19", device: str = "auto", limits: AppLimits | None = None
+    *, weights: str = DEFAULT_WEIGHTS, device: str = "auto", limits: AppLimits | None = None
 ) -> AppContext:
     """Load the network and the tools once, for the whole life of the app.
 

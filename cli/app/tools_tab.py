@@ -7,60 +7,24 @@ Random tools report the parameters they drew and the seed, so a result can be re
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 import torch
-from styletools_cli.app_context import DEVICE_QUEUE, AppContext
-from styletools_cli.app_support import load_upload, require, upload_image, user_errors
+from styletools_cli.app.context import DEVICE_QUEUE, AppContext
+from styletools_cli.app.support import load_upload, require, upload_image, user_errors
+from styletools_cli.app.widgets import REQUIRED, endpoint_signature, widget
 
 from styletools import images
-from styletools.engine import new_seed
-from styletools.params import format_value
-from styletools.tools import ParamSpec, Tool
+from styletools.seeds import new_seed
+from styletools.tools import Tool
 from styletools.tools.registry import naming_image
 
 Component = gr.components.Component
 #: Tools of these families run the network, so they queue with the transfers.
 HEAVY_FAMILIES = frozenset({"style"})
-
-
-def _number(spec: ParamSpec) -> Component:
-    bounded = spec.min is not None and spec.max is not None and spec.default is not None
-    if spec.kind == "float" and bounded:
-        return gr.Slider(spec.min, spec.max, value=spec.default, label=spec.name, info=spec.help)
-    return gr.Number(
-        value=spec.default, label=spec.name, info=spec.help, minimum=spec.min,
-        maximum=spec.max, precision=0 if spec.kind == "int" else None,
-    )
-
-
-def _text(spec: ParamSpec) -> Component:
-    if spec.choices:
-        return gr.Dropdown(list(spec.choices), value=spec.default, label=spec.name, info=spec.help)
-    hint = "LOW-HIGH, e.g. 0.5-1.0" if spec.kind == "range" else spec.allowed()
-    value = "" if spec.default is None else format_value(spec.default)
-    return gr.Textbox(value=value, label=spec.name, info=f"{spec.help} ({hint})")
-
-
-def _upload(spec: ParamSpec) -> Component:
-    # A path parameter is never typed in: it is an upload (or the tool's own default).
-    return gr.File(label=f"{spec.name} — {spec.help} (empty = tool default)", type="filepath")
-
-
-#: One widget factory per parameter kind (see ``styletools.params``).
-WIDGETS: dict[str, Callable[[ParamSpec], Component]] = {
-    "int": _number,
-    "float": _number,
-    "bool": lambda spec: gr.Checkbox(value=bool(spec.default), label=spec.name, info=spec.help),
-    "str": _text,
-    "range": _text,
-    "path": _upload,
-}
 
 
 class ToolRunner:
@@ -83,11 +47,7 @@ class ToolRunner:
     ) -> None:
         self.context, self.tool = context, tool
         self.image, self.seed, self.widgets = image, seed, widgets
-        keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
-        self.__signature__ = inspect.Signature(
-            [inspect.Parameter("image", keyword), inspect.Parameter("seed", keyword, default=0)]
-            + [inspect.Parameter(name, keyword, default=None) for name in widgets]
-        )
+        self.__signature__ = endpoint_signature({"image": REQUIRED, "seed": 0}, list(widgets))
 
     def inputs(self) -> list[Component]:
         """The components, in the order of the call signature."""
@@ -130,7 +90,7 @@ def _panel(
     """One tool's panel: summary, parameter widgets and its Apply button (API endpoint)."""
     with gr.Group(visible=visible) as group:
         gr.Markdown(f"**{tool.name}** — {tool.summary}" + (" *(random)*" if tool.random else ""))
-        widgets = {spec.name: WIDGETS[spec.kind](spec) for spec in tool.specs()}
+        widgets = {spec.name: widget(spec) for spec in tool.specs()}
         button = gr.Button(f"Apply {tool.name}", variant="primary", elem_id=f"apply-{tool.name}")
     return ToolPanel(group, ToolRunner(context, tool, *inputs, widgets), button)
 

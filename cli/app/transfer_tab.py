@@ -1,0 +1,230 @@
+"""The Style transfer tab: the settings declared in the core -> ``configure`` -> ``stylize``,
+with a live preview.
+
+Every control is generated from :class:`~styletools.config.TransferConfig`'s declarations
+(and the preset's), named as the field, so the API parameters are the CLI's options with
+``_`` for ``-``. :data:`MAIN`, :data:`ADVANCED` and :data:`HIDDEN` list every setting once.
+
+API endpoints (stable names): ``/transfer`` (streams; a client gets the final outputs),
+``/stop`` (ends this session's run, keeping the best image so far) and ``/new_seed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import gradio as gr
+from styletools_cli.app.context import DEVICE_QUEUE, AppContext
+from styletools_cli.app.preview import LiveTransfer, result_line, status_line
+from styletools_cli.app.support import (
+    load_upload,
+    require,
+    save_png,
+    session_of,
+    upload_image,
+    user_errors,
+)
+from styletools_cli.app.widgets import REQUIRED, Component, endpoint_signature, widget
+
+from styletools import images
+from styletools.config import PRESET, PRESET_FIELDS, TransferConfig, configure
+from styletools.engine import TransferResult
+from styletools.errors import ConfigError
+from styletools.loading import load_paintings
+from styletools.params import param_specs
+from styletools.seeds import new_seed
+
+#: Settings shown above the fold, in order (the preset comes first).
+MAIN: tuple[str, ...] = ("strength", "size", "preserve_color", "style_blend", "seed")
+#: Settings in the Advanced accordion, in order.
+ADVANCED: tuple[str, ...] = (
+    "content_layers", "style_layers", "optimizer", "learning_rate", "steps", "scales",
+    "tv_weight", "content_weight", "style_weight", "style_layer_weights", "style_scale",
+    "pooling",
+)  # fmt: skip
+#: Settings the app does not offer, and why.
+HIDDEN: dict[str, str] = {
+    "init": "a path on the server; the app takes uploads only",
+    "device": "the server's, chosen by `styletools app --device`",
+    "weights": "the server's, chosen by `styletools app --weights`",
+}
+SPECS = {spec.name: spec for spec in (PRESET, *param_specs(TransferConfig))}
+SHOWN: tuple[str, ...] = (PRESET.name, *MAIN, *ADVANCED)
+
+
+#: Initial values other than the declared default: a fresh seed on every page load, shown so
+#: the artist can note it (Gradio calls a callable value at each load).
+INITIAL: dict[str, Any] = {"seed": new_seed}
+
+
+def _control(name: str) -> Component:
+    spec = SPECS[name]
+    value = None if name in PRESET_FIELDS else INITIAL.get(name, ...)
+    control = widget(spec, value=value, elem_id=name)
+    if name in PRESET_FIELDS:
+        control.placeholder = "empty: the preset's"
+    return control
+
+
+class TransferTab:
+    """Builds the tab and answers its events; holds only the shared :class:`AppContext`."""
+
+    def __init__(self, context: AppContext) -> None:
+        self.context = context
+
+    # --- handlers (each one is also an API endpoint) -----------------------------------------
+
+    def run(
+        self,
+        content: str | None,
+        styles: list[tuple[str, str | None]] | None,
+        settings: Mapping[str, Any],
+        request: gr.Request | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """Stylise ``content`` with ``styles``; yields previews, then the result.
+
+        ``settings`` maps each shown setting to its widget value; empty means the preset's.
+
+        Yields:
+            (preview image, status line, (before, after) pair, PNG path, seed used).
+        """
+        with user_errors():
+            values = dict(settings)
+            config = configure(values.pop(PRESET.name) or PRESET.default, values)
+            yield from self._stream(require(content, "photo"), styles or [], config, request)
+
+    def _stream(
+        self,
+        content_path: str,
+        styles: list[tuple[str, str | None]],
+        config: TransferConfig,
+        request: gr.Request | None,
+    ) -> Iterator[tuple[Any, ...]]:
+        cap = self.context.limits.max_pixels
+        if not styles:
+            raise ConfigError("styles: add a painting (upload one or click the gallery)")
+        content = load_upload(content_path, long_side=config.size, max_pixels=cap)
+        paintings = load_paintings([path for path, _ in styles], config, max_pixels=cap)
+        session = session_of(request)
+        stop = self.context.stops.arm(session)
+        live = LiveTransfer(content, paintings, config, backbone=self.context.backbone,
+                            stop=stop, workers=self.context.workers)
+        try:
+            for item in live:
+                if isinstance(item, TransferResult):
+                    yield self._finish(item, content)
+                else:
+                    preview = images.to_pil(item.image)
+                    yield preview, status_line(item), gr.skip(), gr.skip(), gr.skip()
+        finally:
+            self.context.stops.release(session, stop)
+
+    def _finish(self, result: TransferResult, content: Any) -> tuple[Any, ...]:
+        after = images.to_pil(result.image)
+        before = images.to_pil(content).resize(after.size)
+        path = save_png(after, self.context.output_dir, f"styletools-{result.seed}")
+        return after, result_line(result), (before, after), str(path), result.seed
+
+    def stop(self, request: gr.Request | None = None) -> str:
+        """Stop this session's running transfer; the best image so far becomes the result."""
+        stopped = self.context.stops.stop(session_of(request))
+        return "Stopping…" if stopped else "Nothing is running."
+
+    def new_seed(self) -> int:
+        """A fresh random seed (the seed decides noise initialisation and any randomness)."""
+        return new_seed()
+
+    def add_painting(
+        self, styles: list[tuple[str, str | None]] | None, event: gr.SelectData
+    ) -> list[str]:
+        """Append the clicked shipped painting to the style images (by index, never a path)."""
+        chosen = self.context.paintings[event.index]
+        return [path for path, _ in styles or []] + [str(chosen)]
+
+    def show_blend(self, styles: list[tuple[str, str | None]] | None) -> dict[str, Any]:
+        """Blend weights only make sense with two or more styles."""
+        return gr.update(visible=len(styles or []) > 1)
+
+    def endpoint(self) -> Any:
+        """:meth:`run` as a generator function whose parameters are the shown settings, by
+        name: Gradio reads an endpoint's API from its signature."""
+        signature = endpoint_signature(
+            {"content": REQUIRED, "styles": REQUIRED}, SHOWN, request=True
+        )
+
+        def transfer(*args: Any, **kwargs: Any) -> Iterator[tuple[Any, ...]]:
+            bound = signature.bind(*args, **kwargs).arguments
+            settings = {name: bound.get(name) for name in SHOWN}
+            yield from self.run(bound["content"], bound.get("styles"), settings,
+                                bound.get("request"))
+
+        transfer.__signature__ = signature  # type: ignore[attr-defined]
+        transfer.__annotations__ = {"request": gr.Request | None}
+        return transfer
+
+
+# --- layout -----------------------------------------------------------------------------------
+
+
+def _images(tab: TransferTab) -> tuple[gr.Image, gr.Gallery, gr.Gallery | None]:
+    content = upload_image("Photo (content)", sources=["upload", "clipboard", "webcam"],
+                           elem_id="content-image", height=320)
+    styles = gr.Gallery(
+        label="Paintings (style) — upload one or more", type="filepath", interactive=True,
+        file_types=["image"], columns=4, height=200, elem_id="style-images",
+    )
+    shipped = None
+    if tab.context.paintings:
+        shipped = gr.Gallery(
+            value=[(str(p), p.stem.replace("_", " ")) for p in tab.context.paintings],
+            label="…or click a painting to add it", interactive=False, allow_preview=False,
+            columns=7, height=140, elem_id="painting-gallery",
+        )
+    return content, styles, shipped
+
+
+def _controls() -> tuple[dict[str, Component], gr.Button]:
+    controls = {name: _control(name) for name in (PRESET.name, *MAIN)}
+    controls["style_blend"].visible = False
+    dice = gr.Button("New seed", size="sm")
+    with gr.Accordion("Advanced", open=False, elem_id="advanced"):
+        controls.update({name: _control(name) for name in ADVANCED})
+    return controls, dice
+
+
+def _results() -> list[Component]:
+    preview = gr.Image(label="Live preview", format="jpeg", interactive=False, height=420,
+                       elem_id="result-image")
+    status = gr.Markdown("Upload a photo and a painting, then press **Stylise**.",
+                         elem_id="transfer-status")
+    compare = gr.ImageSlider(label="Before / after", interactive=False, elem_id="before-after")
+    download = gr.DownloadButton("Download full-resolution PNG", elem_id="download-png")
+    return [preview, status, compare, download]
+
+
+def build_transfer_tab(tab: TransferTab) -> dict[str, Component]:
+    """Lay out the tab inside the current ``gr.Tab`` and wire its events; returns the
+    setting controls by name."""
+    with gr.Row():
+        with gr.Column(scale=1):
+            content, styles, shipped = _images(tab)
+            controls, dice = _controls()
+            with gr.Row():
+                run = gr.Button("Stylise", variant="primary", elem_id="run-transfer")
+                stop = gr.Button("Stop", variant="stop", elem_id="stop-transfer")
+        with gr.Column(scale=1):
+            outputs = _results()
+    inputs = [content, styles, *(controls[name] for name in SHOWN)]
+    run.click(
+        tab.endpoint(), inputs=inputs, outputs=[*outputs, controls["seed"]],
+        api_name="transfer", concurrency_limit=tab.context.limits.heavy_jobs,
+        concurrency_id=DEVICE_QUEUE,
+    )
+    stop.click(tab.stop, outputs=outputs[1], api_name="stop", queue=False)
+    dice.click(tab.new_seed, outputs=controls["seed"], api_name="new_seed", queue=False)
+    styles.change(tab.show_blend, inputs=styles, outputs=controls["style_blend"],
+                  api_visibility="private", queue=False)
+    if shipped is not None:
+        shipped.select(tab.add_painting, inputs=styles, outputs=styles, api_visibility="private")
+    return controls

@@ -1,0 +1,154 @@
+"""``styletools transfer CONTENT STYLE…``: the main job, with a live progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from styletools_cli.options import with_options
+
+from styletools.config import DEFAULT_PRESET, PRESET, TransferConfig, configure
+from styletools.errors import ConfigError, ImageError, OutputExistsError
+from styletools.params import param_specs
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from styletools.engine import TransferProgress, TransferResult
+
+
+def default_output(content: Path) -> Path:
+    """``photo.jpg`` -> ``photo_stylized.png`` beside it."""
+    return content.with_name(f"{content.stem}_stylized.png")
+
+
+class FrameWriter:
+    """Writes every N-th step's image to a folder, atomically, for making videos."""
+
+    def __init__(self, folder: Path, every: int) -> None:
+        self.folder, self.every = folder, every
+
+    def __call__(self, progress: TransferProgress) -> None:
+        from styletools.images import save_image, to_pil
+
+        if progress.step % self.every == 0:
+            name = f"scale{progress.scale}_step{progress.step:04d}.png"
+            save_image(to_pil(progress.image), self.folder / name, overwrite=True)
+
+
+def _run(
+    config: TransferConfig, content: Path, styles: list[Path], save_every: int, output: Path
+) -> TransferResult:
+    from styletools_cli.progress import progress_bar
+
+    from styletools.backbone import Backbone
+    from styletools.engine import stylize
+    from styletools.loading import load_inputs
+
+    # Inputs first: a typo in a path should fail before the network is loaded.
+    content_tensor, style_tensors = load_inputs(content, styles, config)
+    backbone = Backbone(config.weights, device=config.device)
+    frames = (
+        FrameWriter(output.with_name(f"{output.stem}_frames"), save_every) if save_every else None
+    )
+    total = sum(config.steps_per_scale())
+    with progress_bar(backbone.device.type, total, status="loading") as bar:
+
+        def report(progress: TransferProgress) -> None:
+            # Steps at the finer scale cost more, so the engine's own estimate is shown.
+            bar.update(
+                advance=1,
+                description=f"scale {progress.scale}/{progress.scales} "
+                f"{progress.size[1]}x{progress.size[0]}",
+                status=f"J={progress.cost:.4g} (content {progress.content_cost:.3g}, "
+                f"style {progress.style_cost:.3g}) ~{progress.eta:.0f}s left",
+            )
+            if frames is not None:
+                frames(progress)
+
+        return stylize(content_tensor, style_tensors, config, backbone=backbone, on_progress=report)
+
+
+def _with_model(
+    content: Path, styles: list[Path], model: Path | None, config: TransferConfig
+) -> Image.Image:
+    """Fast mode: one pass of a trained network, through the fast-stylize tool's own code."""
+    from styletools.devices import resolve_device
+    from styletools.images import to_pil
+    from styletools.loading import load_image_tensor
+    from styletools.tools.fast_stylize import FastStylize
+
+    if model is None or styles:
+        raise ConfigError(
+            "transfer: give a painting to optimise with, or --model MODEL.stm, not "
+            + ("both" if styles else "neither")
+        )
+    tool = FastStylize(FastStylize.Params(model=model))
+    photo = load_image_tensor(content, config.size).to(resolve_device(config.device))
+    return to_pil(tool(photo))
+
+
+#: Settings the command leaves out (none: every setting of a transfer is an option here).
+HIDDEN: tuple[str, ...] = ()
+
+
+@with_options([PRESET, *(s for s in param_specs(TransferConfig) if s.name not in HIDDEN)])
+def transfer(
+    content: Annotated[Path, typer.Argument(help="The photo whose content is kept.")],
+    styles: Annotated[
+        list[Path] | None,
+        typer.Argument(help="One or more paintings whose style is taken (none with --model)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Output file (default: CONTENT_stylized.png beside the content)."
+        ),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing output file.")] = False,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            help="A model from `styletools train-style`: one pass instead of an optimisation "
+            "(uses --size and --device; the optimisation's options do not apply)."
+        ),
+    ] = None,
+    save_every: Annotated[
+        int, typer.Option(help="Write every N-th step to OUTPUT_frames/ (0 = off).")
+    ] = 0,
+    settings: dict[str, Any] | None = None,
+) -> None:
+    """Stylise CONTENT with the STYLES paintings; writes a PNG and prints its path.
+
+    Every setting not given keeps the preset's value.
+    """
+    styles = list(styles or [])
+    settings = dict(settings or {})
+    target = output or default_output(content)
+    if target.exists() and not overwrite:
+        raise OutputExistsError(target)
+    if any(target.resolve() == p.resolve() for p in (content, *styles)):
+        raise ImageError(target, "is one of the inputs; refusing to overwrite it")
+    config = configure(settings.pop("preset") or DEFAULT_PRESET, settings)
+    if model is not None or not styles:
+        image = _with_model(content, styles, model, config)
+        from styletools.images import save_image
+
+        typer.echo(str(save_image(image, target, overwrite=overwrite, inputs=(content, model))))
+        return
+    if config.seed is None:
+        from styletools.seeds import new_seed
+
+        config = config.replace(seed=new_seed())
+    typer.echo(f"seed: {config.seed}", err=True)
+    result = _run(config, content, styles, save_every, target)
+    from styletools.images import save_image, to_pil
+
+    save_image(to_pil(result.image), target, overwrite=overwrite, inputs=(content, *styles))
+    typer.echo(str(target))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``transfer`` command."""
+    app.command(no_args_is_help=True)(transfer)
