@@ -29,6 +29,7 @@ from styletools.backbone import Backbone
 from styletools.config import preset
 from styletools.engine import TransferProgress, stylize
 from styletools.loading import load_image_tensor
+from styletools.methods import Networks
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "gallery" / "examples" / "content" / "leuven.jpg"
@@ -46,7 +47,8 @@ def _streamed(
     workers: ThreadPoolExecutor, interval: float,
 ) -> tuple[float, int]:
     start, sent = time.perf_counter(), 0
-    live = LiveTransfer(content, [style], config, backbone=backbone, stop=threading.Event(),
+    live = LiveTransfer(content, [style], config, networks=Networks.around(backbone),
+                        stop=threading.Event(),
                         workers=workers, interval=interval)
     for item in live:
         if isinstance(item, TransferProgress):

@@ -47,6 +47,13 @@ class Section:
 #: Every section, in gallery order; ``--only`` picks from these names.
 SECTIONS: dict[str, Section] = {
     "grid": Section("Content x style grid (fast preset)", sections.grid),
+    "grid_one_pass": Section(
+        "The same grid in one pass of the arbitrary-style network", sections.grid_one_pass
+    ),
+    "style_augment": Section(
+        "Style augmentation: random-style, four seeded draws on four photos",
+        sections.style_augment,
+    ),
     "presets": Section("Presets side by side, with wall times", sections.presets),
     "preserve_color": Section("Preserve colours off and on", sections.preserve_color),
     "blend": Section("Blend of two paintings at three weights", sections.blend),

@@ -19,14 +19,13 @@ import torch
 from PIL import Image
 from sheets import Rows, Tile, chunk, compose, crop_center
 
-from styletools import engine
-from styletools.backbone import Backbone
 from styletools.config import STRENGTH, TransferConfig, preset
 from styletools.examples import EXAMPLES_DIR, example_images
 from styletools.fast.model_file import describe as describe_model
 from styletools.fast.model_file import load_model
 from styletools.images import to_pil, to_tensor
 from styletools.loading import load_image_tensor, load_inputs
+from styletools.methods import Networks, run_transfer
 from styletools.tools import ToolRegistry, default_registry
 
 SEED = 0
@@ -127,8 +126,8 @@ class Context:
         self.registry: ToolRegistry = default_registry(plugins=False)
 
     @cached_property
-    def backbone(self) -> Backbone:
-        return Backbone(device=self.device)
+    def networks(self) -> Networks:
+        return Networks(device=self.device)
 
     def config(self, name: str, size: int, **changes: Any) -> TransferConfig:
         """Preset ``name`` at ``size`` px with the recorded seed and the profile's overrides."""
@@ -155,8 +154,10 @@ def source(path: Path, size: int) -> Tile:
 def stylised(photo: Path, paintings: Sequence[Path], config: TransferConfig, ctx: Context) -> Tile:
     """Stylise ``photo`` with ``paintings``; the tile's label is filled in by the caller."""
     content, styles = load_inputs(photo, paintings, config)
+    if config.method == "arbitrary":
+        ctx.networks.one_pass()  # loaded once, not timed: the tile's time is one pass
     start = time.perf_counter()
-    result = engine.stylize(content, styles, config, backbone=ctx.backbone)
+    result = run_transfer(content, styles, config, networks=ctx.networks)
     seconds = time.perf_counter() - start
     settings = {
         "content": _relative(photo),
@@ -196,20 +197,54 @@ def _short(value: Any) -> str:
 # --- sections ----------------------------------------------------------------------------
 
 
-def grid(ctx: Context) -> list[Picture]:
-    """Photos (rows) x paintings (columns), ``fast`` preset."""
+def _grid(ctx: Context, config: TransferConfig, label: str) -> Rows:
+    """Photos (rows) x paintings (columns) with ``config``; each tile labelled by ``label``."""
     profile = ctx.profile
     photos = [example("content", stem) for stem in PHOTOS[: profile.photos]]
     paintings = [example("style", stem) for stem in PAINTINGS[: profile.paintings]]
-    config = ctx.config("fast", profile.size)
     rows: list[list[Tile | None]] = [[None, *(source(p, profile.size) for p in paintings)]]
     for photo in photos:
         row: list[Tile | None] = [source(photo, profile.size)]
         for painting in paintings:
             tile = stylised(photo, [painting], config, ctx)
-            row.append(labelled(tile, f"{photo.stem} x {painting.stem}"))
+            row.append(labelled(tile, label.format(photo=photo.stem, painting=painting.stem,
+                                                   ms=tile.seconds * 1000)))
         rows.append(row)
-    return [sheet("grid.jpg", rows)]
+    return rows
+
+
+def grid(ctx: Context) -> list[Picture]:
+    """Photos (rows) x paintings (columns), ``fast`` preset."""
+    config = ctx.config("fast", ctx.profile.size)
+    return [sheet("grid.jpg", _grid(ctx, config, "{photo} x {painting}"))]
+
+
+def grid_one_pass(ctx: Context) -> list[Picture]:
+    """The same grid in one pass of the arbitrary-style network, each tile with its time."""
+    config = ctx.config("fast", ctx.profile.size, method="arbitrary")
+    return [sheet("grid_one_pass.jpg", _grid(ctx, config, "{photo} x {painting}: {ms:.0f} ms"))]
+
+
+def style_augment(ctx: Context) -> list[Picture]:
+    """Style augmentation: random-style (its defaults: a Gaussian style embedding per image,
+    one pass) on four photos, four draws each, from one seeded generator."""
+    tool = ctx.registry.create("random-style", {})
+    generator = torch.Generator().manual_seed(SEED)
+    rows: list[list[Tile | None]] = []
+    for stem in PHOTOS[: ctx.profile.photos]:
+        photo = to_tensor(source(example("content", stem), ctx.profile.size).image)
+        batch = photo.expand(4, -1, -1, -1)
+        drawn = tool.make_params(batch, generator=generator)
+        start = time.perf_counter()
+        out = tool.apply(batch, drawn)
+        seconds = (time.perf_counter() - start) / len(drawn)
+        rows.append([
+            Tile(to_pil(out[i : i + 1]), f"{stem}, draw {i + 1}", seconds,
+                 {"tool": tool.name, **tool.config(), "seed": SEED, "photo": stem,
+                  "embedding": drawn[i]["embedding"]})
+            for i in range(len(drawn))
+        ])  # fmt: skip
+    return [sheet("style_augment.jpg", rows)]
 
 
 def presets(ctx: Context) -> list[Picture]:

@@ -12,7 +12,7 @@ __all__ = ["TransferConfig", "__version__", "transfer"]
 
 if TYPE_CHECKING:
     from styletools.config import TransferConfig
-    from styletools.engine import transfer
+    from styletools.methods import transfer
 
 
 def __getattr__(name: str) -> Any:
@@ -23,7 +23,7 @@ def __getattr__(name: str) -> Any:
 
         return importlib.metadata.version("styletools")
     if name == "transfer":
-        from styletools.engine import transfer
+        from styletools.methods import transfer
 
         return transfer
     if name == "TransferConfig":

@@ -17,6 +17,7 @@ from styletools.errors import ConfigError
 from styletools.params import ParamSpec, check_params, declared, param, param_specs, parse_values
 from styletools.vgg_layers import LAYER_NAMES
 
+Method = Literal["optimise", "arbitrary"]
 Optimizer = Literal["lbfgs", "adam"]
 OPTIMIZERS: tuple[str, ...] = typing.get_args(Optimizer)
 DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
@@ -27,6 +28,13 @@ DEFAULT_WEIGHTS = "vgg19"
 DEFAULT_PRESET = "balanced"
 #: Shortest side VGG19 can take: four poolings leave it 1 px at relu5_1.
 MIN_SIDE = 16
+#: Long side the one-pass network paints at unless told otherwise (see
+#: :attr:`TransferConfig.working_size`): below it, a print-size result is an upsampled, soft
+#: picture; above it, the strokes (fixed in pixels) shrink towards the photo's texture.
+DEFAULT_WORKING_SIZE = 768
+#: Long side the paintings are loaded at for the one-pass predictor, which sees a 256 px
+#: square of them whatever the output: twice that keeps its antialiased reduction sharp.
+ONE_PASS_PAINTING_SIZE = 512
 #: Smallest side length worth optimising: below it relu5_1 has a 2x2 map and adds nothing.
 MIN_SCALE_SIZE = 64
 
@@ -118,6 +126,11 @@ class TransferConfig:
     :class:`styletools.objective.Objective`.
     """
 
+    method: Method = param(
+        "optimise",
+        help="optimise: the VGG19 objective, the best picture (seconds to minutes); arbitrary: "
+        "a pretrained one-pass network, any painting, under a second",
+    )
     size: int = param(512, help="long side of the output", min=MIN_SIDE, unit="px")
     scales: int = param(
         2, help="coarse-to-fine scales, each half the next (1 = single scale)", min=1
@@ -131,7 +144,11 @@ class TransferConfig:
     learning_rate: float = param(
         0.02, help="Adam's step size, in pixel values of [0, 1] (L-BFGS uses 1)", min=0.0
     )
-    init: str = param("content", help="start from: content, noise, or the path of an image")
+    init: str = param(
+        "content",
+        help="optimise starts from: content, noise, arbitrary (the one-pass result) or the "
+        "path of an image",
+    )
     seed: int | None = param(
         None, help="seed of the noise and any randomness; none draws one (it is reported)"
     )
@@ -169,6 +186,14 @@ class TransferConfig:
     preserve_color: bool = param(
         False, help="keep the photo's colours; take only the painting's luminance"
     )
+    working_size: int | None = param(
+        None,
+        help="arbitrary: long side the network paints at, then resized to size; its strokes "
+        f"are fixed in pixels, so smaller is bolder (none: {DEFAULT_WORKING_SIZE}, or size if "
+        "smaller)",
+        min=MIN_SIDE,
+        unit="px",
+    )
 
     def __post_init__(self) -> None:
         check_params("", self)
@@ -184,6 +209,31 @@ class TransferConfig:
             or len(self.style_layer_weights) == len(self.style_layers),
             "style_layer_weights: give one weight per style layer",
         )
+
+    def blend_weights(self, count: int) -> tuple[float, ...]:
+        """The weight of each of ``count`` paintings, normalised to sum 1.
+
+        Raises:
+            ConfigError: Not one non-negative weight per painting, or all zero.
+        """
+        weights = self.style_blend or (1.0,) * count
+        if len(weights) != count or any(w < 0 for w in weights) or sum(weights) <= 0:
+            raise ConfigError(
+                f"style_blend: give {count} non-negative weight(s), one per style image, "
+                f"got {list(weights)}"
+            )
+        return tuple(w / sum(weights) for w in weights)
+
+    def painting_size(self) -> int:
+        """Long side the paintings are loaded at. The optimisation sizes them to the output, so
+        its strokes follow the output; the one-pass predictor sees a 256 px square whatever the
+        output (:data:`ONE_PASS_PAINTING_SIZE`)."""
+        reference = self.size if self.method == "optimise" else ONE_PASS_PAINTING_SIZE
+        return max(MIN_SIDE, round(reference * self.style_scale))
+
+    def network_size(self) -> int:
+        """The long side the one-pass network paints at (see :attr:`working_size`)."""
+        return min(self.size, self.working_size or DEFAULT_WORKING_SIZE)
 
     def scale_sizes(self) -> tuple[int, ...]:
         """Long side of each scale, coarsest first: halving from ``size``, never below 64 px."""

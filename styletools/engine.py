@@ -17,18 +17,15 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
 from styletools import images
 from styletools.backbone import Backbone
 from styletools.color import keep_luminance, match_color
-from styletools.config import DEFAULT_PRESET, MIN_SIDE, TransferConfig, detail_share, preset
+from styletools.config import MIN_SIDE, TransferConfig, detail_share
 from styletools.errors import ConfigError, ShapeError
-from styletools.loading import ImageSource, load_inputs
 from styletools.objective import Costs, Objective
 from styletools.seeds import new_seed
 from styletools.vgg import Features, check_layers
@@ -264,21 +261,29 @@ def upsample_with_detail(
 
 
 def _initial_image(
-    config: TransferConfig, content: torch.Tensor, generator: torch.Generator
+    config: TransferConfig, content: torch.Tensor, generator: torch.Generator,
+    start: torch.Tensor | None,
 ) -> torch.Tensor:
-    """The starting point: the content, uniform noise (the course's random G) or a file."""
+    """The starting point: the content, uniform noise (the course's random G), the one-pass
+    result (``start``) or a file."""
     if config.init == "content":
         return content.clone()
     if config.init == "noise":
         noise = torch.rand(content.shape, generator=generator)
         return noise.to(content.device)
-    picture = images.to_tensor(images.open_image(config.init)).to(content.device)
+    if config.init == "arbitrary":
+        if start is None:
+            raise ConfigError("init: arbitrary starts from the one-pass result; run it through "
+                              "styletools.methods.run_transfer")
+        picture = start.to(content.device)
+    else:
+        picture = images.to_tensor(images.open_image(config.init)).to(content.device)
     return F.interpolate(picture, size=content.shape[-2:], mode="bicubic", antialias=True).clamp(
         0, 1
     )
 
 
-def _check_image(name: str, tensor: torch.Tensor) -> None:
+def check_image(name: str, tensor: torch.Tensor) -> None:
     if tensor.dim() != 4 or tensor.shape[:2] != (1, 3):
         raise ShapeError(name, "(1, 3, H, W)", tuple(tensor.shape))
 
@@ -299,16 +304,6 @@ def _check_proportions(content: torch.Tensor, config: TransferConfig) -> None:
         )
 
 
-def _blend_weights(config: TransferConfig, count: int) -> tuple[float, ...]:
-    weights = config.style_blend or (1.0,) * count
-    if len(weights) != count or any(w < 0 for w in weights) or sum(weights) <= 0:
-        raise ConfigError(
-            f"style_blend: give {count} non-negative weight(s), one per style image, "
-            f"got {list(weights)}"
-        )
-    return tuple(w / sum(weights) for w in weights)
-
-
 def stylize(
     content: torch.Tensor,
     styles: Sequence[torch.Tensor],
@@ -317,6 +312,7 @@ def stylize(
     backbone: Backbone | None = None,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
+    start: torch.Tensor | None = None,
 ) -> TransferResult:
     """Optimise an image, coarse to fine, so it has ``content``'s content and ``styles``' style.
 
@@ -329,6 +325,7 @@ def stylize(
         on_progress: Called after every step with a :class:`TransferProgress`.
         should_stop: Polled after every step; returning True ends the run early with the
             best image so far.
+        start: The image to start from with ``init=arbitrary`` (the one-pass result).
 
     Returns:
         The result on the CPU, with the seed used.
@@ -337,13 +334,13 @@ def stylize(
         ShapeError: An image is not ``(1, 3, H, W)``.
         ConfigError: Bad layers, blend weights, device or init.
     """
-    _check_image("content", content)
+    check_image("content", content)
     _check_proportions(content, config)
     for style in styles:
-        _check_image("style", style)
+        check_image("style", style)
     check_layers(config.content_layers, option="content_layers")
     check_layers(config.style_layers, option="style_layers")
-    blend = _blend_weights(config, len(styles))
+    blend = config.blend_weights(len(styles))
     seed = config.seed if config.seed is not None else new_seed()
     if _photo_is_the_optimum(config):  # before the backbone: no VGG19 to load for the photo
         photo = scale_to_long_side(content.cpu(), config.size).clamp(0, 1)
@@ -356,7 +353,7 @@ def stylize(
     if config.preserve_color:
         styles = [match_color(style.to(backbone.device), content) for style in styles]
     return _coarse_to_fine(
-        content, styles, blend, config, features, seed, (on_progress, should_stop)
+        content, styles, blend, config, features, seed, (on_progress, should_stop), start
     )
 
 
@@ -377,6 +374,7 @@ def _coarse_to_fine(
     features: Features,
     seed: int,
     hooks: tuple[ProgressCallback | None, Callable[[], bool] | None],
+    start: torch.Tensor | None,
 ) -> TransferResult:
     sizes, device = config.scale_sizes(), content.device
     shapes = [scale_to_long_side(content[:, :1], s).shape[-2:] for s in sizes]
@@ -392,7 +390,8 @@ def _coarse_to_fine(
         ]
         objective = Objective(features, scaled_content, scaled_styles, blend, config)
         if image is None:
-            image = _initial_image(config, scaled_content, torch.Generator().manual_seed(seed))
+            generator = torch.Generator().manual_seed(seed)
+            image = _initial_image(config, scaled_content, generator, start)
         else:
             image = upsample_with_detail(
                 image, coarser_content, scaled_content, detail_share(config.strength)
@@ -412,43 +411,3 @@ def _coarse_to_fine(
         time.perf_counter() - clock.start,
         stopped,
     )
-
-
-def transfer(
-    content: ImageSource,
-    style: ImageSource | Sequence[ImageSource],
-    *,
-    config: TransferConfig | None = None,
-    backbone: Backbone | None = None,
-    on_progress: ProgressCallback | None = None,
-    should_stop: Callable[[], bool] | None = None,
-) -> Image.Image:
-    """Stylise ``content`` with one or more style images; the Python API of the product.
-
-    Args:
-        content: Path or PIL image of the photo.
-        style: Path or PIL image of the painting, or a list of them (blended with
-            ``config.style_blend``).
-        config: Settings; defaults to the ``balanced`` preset (512 px).
-        backbone: A loaded network to reuse across calls.
-        on_progress: Called after every optimiser step.
-        should_stop: Polled after every step; True ends the run with the best image so far.
-
-    Returns:
-        The stylised image, ``config.size`` px on its long side.
-
-    >>> import styletools  # doctest: +SKIP
-    >>> styletools.transfer("photo.jpg", "painting.jpg").save("out.png")  # doctest: +SKIP
-    """
-    config = config or preset(DEFAULT_PRESET)
-    sources = [style] if isinstance(style, str | Path | Image.Image) else list(style)
-    content_tensor, style_tensors = load_inputs(content, sources, config)
-    result = stylize(
-        content_tensor,
-        style_tensors,
-        config,
-        backbone=backbone,
-        on_progress=on_progress,
-        should_stop=should_stop,
-    )
-    return images.to_pil(result.image)

@@ -16,7 +16,7 @@ import torch
 from PIL import Image
 
 from styletools import images
-from styletools.config import MIN_SIDE, TransferConfig
+from styletools.config import TransferConfig
 
 ImageSource = str | Path | Image.Image
 
@@ -49,10 +49,7 @@ def load_paintings(
     *,
     max_pixels: int = images.DEFAULT_MAX_PIXELS,
 ) -> list[torch.Tensor]:
-    """Open the paintings at ``size × style_scale``, the one rule for every front end and tool.
-
-    The style's strokes are sized relative to the output, so the same config paints the same
-    strokes whoever calls it.
-    """
-    style_size = max(MIN_SIDE, round(config.size * config.style_scale))
-    return [load_image_tensor(p, style_size, max_pixels=max_pixels) for p in paintings]
+    """Open the paintings at :meth:`TransferConfig.painting_size`, the one rule for every front
+    end and tool, so the same config paints the same strokes whoever calls it."""
+    size = config.painting_size()
+    return [load_image_tensor(p, size, max_pixels=max_pixels) for p in paintings]

@@ -108,11 +108,12 @@ def param(
     return dataclasses.field(default=default, metadata=meta)
 
 
-def declared(spec: ParamSpec) -> Any:
+def declared(spec: ParamSpec, *, default: Any = ...) -> Any:
     """The field of an already-declared spec, so a knob shared by several dataclasses (the
-    strength of the transfer, the training and the style tools) stays one declaration."""
-    return param(spec.default, help=spec.help, min=spec.min, max=spec.max, choices=spec.choices,
-                 unit=spec.unit)
+    strength of the transfer, the training and the style tools) stays one declaration; a
+    tool may give it its own default."""
+    return param(spec.default if default is ... else default, help=spec.help, min=spec.min,
+                 max=spec.max, choices=spec.choices, unit=spec.unit)
 
 
 @dataclass(frozen=True)
@@ -324,9 +325,9 @@ def _instance_of(kind: type) -> Callable[[Any], Any]:
 
 def _list_from_value(item: Callable[[Any], Any]) -> Callable[[Any], tuple[Any, ...]]:
     def convert(value: Any) -> tuple[Any, ...]:
-        if not isinstance(value, (list, tuple)):
-            raise TypeError(value)
-        return tuple(item(element) for element in value)
+        # One value is a list of one: a JSON client may send 60 for steps "60".
+        elements = value if isinstance(value, (list, tuple)) else (value,)
+        return tuple(item(element) for element in elements)
 
     return convert
 

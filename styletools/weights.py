@@ -173,7 +173,11 @@ def resolve(spec: str | Path = DEFAULT_WEIGHTS, *, download: bool = False) -> VG
             tensors of the wrong shape.
     """
     manifest = load_manifest()
-    if str(spec) in manifest:
+    vgg = {key: entry for key, entry in manifest.items() if entry.format in _LOADERS}
+    if str(spec) in manifest and str(spec) not in vgg:
+        raise WeightsError(f"weights {str(spec)!r} are not VGG19 weights: use one of "
+                           f"{', '.join(vgg)}")
+    if str(spec) in vgg:
         entry = manifest[str(spec)]
         path = verified_path(entry, download=download)
         return _load(path, entry.format, entry.preprocessing, entry.id)
@@ -184,7 +188,7 @@ def resolve(spec: str | Path = DEFAULT_WEIGHTS, *, download: bool = False) -> VG
         fmt, preprocessing = _FILE_FORMATS[path.suffix.lower()]
         return _load(path, fmt, preprocessing, str(path))
     raise WeightsError(
-        f"unknown weights {str(spec)!r}: use one of {', '.join(manifest)} "
+        f"unknown weights {str(spec)!r}: use one of {', '.join(vgg)} "
         f"or a file ending in {', '.join(_FILE_FORMATS)}"
     )
 

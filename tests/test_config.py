@@ -159,7 +159,7 @@ def test_configure_takes_text_and_typed_values_alike():
     [
         ({"steps": "1.5"}, "steps='1.5' is not allowed; expected whole numbers"),
         ({"style_blend": "two, one"}, "style_blend='two, one' is not allowed; expected numbers"),
-        ({"colour": "1"}, "unknown parameter 'colour'; known parameters: size, scales"),
+        ({"colour": "1"}, "unknown parameter 'colour'; known parameters: method, size"),
     ],
 )
 def test_configure_names_the_setting_in_its_error(values, message):

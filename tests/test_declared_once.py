@@ -64,14 +64,15 @@ def test_app_transfer_tab_shows_every_field_or_says_why_not():
     assert all(reason for reason in transfer_tab.HIDDEN.values())
 
 
-def test_app_api_parameters_are_the_field_names(backbone):
+def test_app_api_parameters_are_the_field_names(networks):
     from styletools_cli.app.context import AppContext
     from styletools_cli.app.transfer_tab import SHOWN, TransferTab
 
     from styletools.tools import default_registry
 
-    context = AppContext(backbone=backbone, registry=default_registry(plugins=False))
-    endpoint = TransferTab(context).endpoint()
+    context = AppContext(networks=networks, registry=default_registry(plugins=False))
+    tab = TransferTab(context)
+    endpoint = tab.endpoint()
     names = list(inspect.signature(endpoint).parameters)
     assert names == ["content", "styles", *SHOWN, "request"]
     assert {"preserve_color", "style_blend", "preset", "learning_rate"} <= set(names)

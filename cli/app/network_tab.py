@@ -46,7 +46,7 @@ class NetworkTab:
             path = require(image, "image")
             cap = self.context.limits.max_pixels
             picture = load_upload(path, long_side=int(size), max_pixels=cap)
-            backbone = self.context.backbone
+            backbone = self.context.networks.backbone()
             with torch.no_grad():
                 acts = backbone.features([layer])(picture.to(backbone.device))[layer]
                 gram = gram_matrix(acts)

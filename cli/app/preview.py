@@ -10,6 +10,7 @@ See ``benchmarks/preview_bench.py`` for the measured cost.
 from __future__ import annotations
 
 import dataclasses
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -17,9 +18,9 @@ from concurrent.futures import Executor
 
 import torch
 
-from styletools.backbone import Backbone
 from styletools.config import TransferConfig
-from styletools.engine import TransferProgress, TransferResult, stylize
+from styletools.engine import TransferProgress, TransferResult
+from styletools.methods import Networks, run_transfer
 
 
 def _format_duration(seconds: float) -> str:
@@ -40,10 +41,8 @@ def status_line(progress: TransferProgress) -> str:
 def result_line(result: TransferResult) -> str:
     """One line for the end of a run: how it ended, its cost, time and seed."""
     ended = "Stopped — kept the best image so far" if result.stopped else "Done"
-    return (
-        f"{ended} · cost {result.cost:.3g} · {_format_duration(result.elapsed)} · "
-        f"seed {result.seed}"
-    )
+    cost = f" · cost {result.cost:.3g}" if math.isfinite(result.cost) else ""
+    return f"{ended}{cost} · {_format_duration(result.elapsed)} · seed {result.seed}"
 
 
 class LiveTransfer:
@@ -53,7 +52,7 @@ class LiveTransfer:
         content: ``(1, 3, H, W)`` in [0, 1].
         styles: One or more ``(1, 3, H', W')`` style images.
         config: The transfer settings.
-        backbone: The app's loaded network.
+        networks: The app's loaded networks.
         stop: Setting it ends the run early with the best image so far.
         workers: Long-lived threads to optimise on. A fresh thread per run would build a new
             OpenMP team each time (slower first steps, and the old team's spinning threads
@@ -71,12 +70,12 @@ class LiveTransfer:
         styles: Sequence[torch.Tensor],
         config: TransferConfig,
         *,
-        backbone: Backbone,
+        networks: Networks,
         stop: threading.Event,
         workers: Executor | None = None,
         interval: float = 0.5,
     ) -> None:
-        self._args = (content, list(styles), config, backbone)
+        self._args = (content, list(styles), config, networks)
         self._stop, self._interval = stop, interval
         self._workers = workers
         self._ready = threading.Condition()
@@ -95,10 +94,10 @@ class LiveTransfer:
             self._ready.notify()
 
     def _work(self) -> None:
-        content, styles, config, backbone = self._args
+        content, styles, config, networks = self._args
         try:
-            outcome: TransferResult | BaseException = stylize(
-                content, styles, config, backbone=backbone,
+            outcome: TransferResult | BaseException = run_transfer(
+                content, styles, config, networks=networks,
                 on_progress=self._on_progress, should_stop=self._stop.is_set,
             )
         except BaseException as error:  # handed to the consuming thread, which re-raises it

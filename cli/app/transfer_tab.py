@@ -36,12 +36,12 @@ from styletools.params import param_specs
 from styletools.seeds import new_seed
 
 #: Settings shown above the fold, in order (the preset comes first).
-MAIN: tuple[str, ...] = ("strength", "size", "preserve_color", "style_blend", "seed")
+MAIN: tuple[str, ...] = ("method", "strength", "size", "preserve_color", "style_blend", "seed")
 #: Settings in the Advanced accordion, in order.
 ADVANCED: tuple[str, ...] = (
     "content_layers", "style_layers", "optimizer", "learning_rate", "steps", "scales",
     "tv_weight", "content_weight", "style_weight", "style_layer_weights", "style_scale",
-    "pooling",
+    "pooling", "working_size",
 )  # fmt: skip
 #: Settings the app does not offer, and why.
 HIDDEN: dict[str, str] = {
@@ -51,6 +51,10 @@ HIDDEN: dict[str, str] = {
 }
 SPECS = {spec.name: spec for spec in (PRESET, *param_specs(TransferConfig))}
 SHOWN: tuple[str, ...] = (PRESET.name, *MAIN, *ADVANCED)
+#: What Refine changes: the optimisation, started from the one-pass preview.
+REFINE: dict[str, str] = {"method": "optimise", "init": "arbitrary"}
+#: What the preview changes: one pass, whatever the method chosen.
+PREVIEW: dict[str, str] = {"method": "arbitrary"}
 
 
 #: Initial values other than the declared default: a fresh seed on every page load, shown so
@@ -84,7 +88,7 @@ class TransferTab:
     ) -> Iterator[tuple[Any, ...]]:
         """Stylise ``content`` with ``styles``; yields previews, then the result.
 
-        ``settings`` maps each shown setting to its widget value; empty means the preset's.
+        ``settings`` maps each setting to its widget value; empty means the preset's.
 
         Yields:
             (preview image, status line, (before, after) pair, PNG path, seed used).
@@ -108,7 +112,7 @@ class TransferTab:
         paintings = load_paintings([path for path, _ in styles], config, max_pixels=cap)
         session = session_of(request)
         stop = self.context.stops.arm(session)
-        live = LiveTransfer(content, paintings, config, backbone=self.context.backbone,
+        live = LiveTransfer(content, paintings, config, networks=self.context.networks,
                             stop=stop, workers=self.context.workers)
         try:
             for item in live:
@@ -146,16 +150,25 @@ class TransferTab:
         """Blend weights only make sense with two or more styles."""
         return gr.update(visible=len(styles or []) > 1)
 
-    def endpoint(self) -> Any:
+    def endpoint(
+        self, overrides: Mapping[str, Any] | None = None, *, wait_for_inputs: bool = False
+    ) -> Any:
         """:meth:`run` as a generator function whose parameters are the shown settings, by
-        name: Gradio reads an endpoint's API from its signature."""
+        name (Gradio reads an endpoint's API from its signature), with ``overrides`` on top.
+
+        With ``wait_for_inputs`` it leaves the outputs as they are until there is a photo and
+        a painting: a slider the artist moves first must not raise an error.
+        """
         signature = endpoint_signature(
             {"content": REQUIRED, "styles": REQUIRED}, SHOWN, request=True
         )
 
         def transfer(*args: Any, **kwargs: Any) -> Iterator[tuple[Any, ...]]:
             bound = signature.bind(*args, **kwargs).arguments
-            settings = {name: bound.get(name) for name in SHOWN}
+            if wait_for_inputs and not (bound["content"] and bound.get("styles")):
+                yield (gr.skip(),) * 5
+                return
+            settings = {name: bound.get(name) for name in SHOWN} | dict(overrides or {})
             yield from self.run(bound["content"], bound.get("styles"), settings,
                                 bound.get("request"))
 
@@ -212,15 +225,26 @@ def build_transfer_tab(tab: TransferTab) -> dict[str, Component]:
             controls, dice = _controls()
             with gr.Row():
                 run = gr.Button("Stylise", variant="primary", elem_id="run-transfer")
+                refine = gr.Button("Refine (optimise from the preview)", elem_id="refine")
                 stop = gr.Button("Stop", variant="stop", elem_id="stop-transfer")
         with gr.Column(scale=1):
             outputs = _results()
-    inputs = [content, styles, *(controls[name] for name in SHOWN)]
-    run.click(
-        tab.endpoint(), inputs=inputs, outputs=[*outputs, controls["seed"]],
-        api_name="transfer", concurrency_limit=tab.context.limits.heavy_jobs,
-        concurrency_id=DEVICE_QUEUE,
-    )
+    inputs, results = [content, styles, *(controls[name] for name in SHOWN)], [*outputs,
+                                                                               controls["seed"]]
+    for button, overrides, name in ((run, None, "transfer"), (refine, REFINE, "refine")):
+        button.click(
+            tab.endpoint(overrides), inputs=inputs, outputs=results, api_name=name,
+            concurrency_limit=tab.context.limits.heavy_jobs, concurrency_id=DEVICE_QUEUE,
+        )
+    # The one-pass preview follows the slider (and a new painting) as it moves; the latest
+    # position wins, and it queues apart from the optimisations.
+    for trigger, visibility in ((controls["strength"], "public"), (styles, "private")):
+        trigger.change(
+            tab.endpoint(PREVIEW, wait_for_inputs=True), inputs=inputs, outputs=results,
+            trigger_mode="always_last",
+            api_name="preview", api_visibility=visibility, concurrency_id="preview",
+            concurrency_limit=1,
+        )
     stop.click(tab.stop, outputs=outputs[1], api_name="stop", queue=False)
     dice.click(tab.new_seed, outputs=controls["seed"], api_name="new_seed", queue=False)
     styles.change(tab.show_blend, inputs=styles, outputs=controls["style_blend"],

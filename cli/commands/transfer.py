@@ -42,18 +42,19 @@ def _run(
 ) -> TransferResult:
     from styletools_cli.progress import progress_bar
 
-    from styletools.backbone import Backbone
-    from styletools.engine import stylize
     from styletools.loading import load_inputs
+    from styletools.methods import Networks, run_transfer
 
-    # Inputs first: a typo in a path should fail before the network is loaded.
+    # Inputs first: a typo in a path should fail before a network is loaded.
     content_tensor, style_tensors = load_inputs(content, styles, config)
-    backbone = Backbone(config.weights, device=config.device)
+    networks = Networks(config.weights, config.device)
+    if config.method == "arbitrary":  # one pass: nothing to show progress of
+        return run_transfer(content_tensor, style_tensors, config, networks=networks)
     frames = (
         FrameWriter(output.with_name(f"{output.stem}_frames"), save_every) if save_every else None
     )
     total = sum(config.steps_per_scale())
-    with progress_bar(backbone.device.type, total, status="loading") as bar:
+    with progress_bar(networks.backbone().device.type, total, status="loading") as bar:
 
         def report(progress: TransferProgress) -> None:
             # Steps at the finer scale cost more, so the engine's own estimate is shown.
@@ -67,7 +68,8 @@ def _run(
             if frames is not None:
                 frames(progress)
 
-        return stylize(content_tensor, style_tensors, config, backbone=backbone, on_progress=report)
+        return run_transfer(content_tensor, style_tensors, config, networks=networks,
+                            on_progress=report)
 
 
 def _with_model(

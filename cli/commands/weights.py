@@ -15,7 +15,8 @@ def weights(
         ),
     ] = None,
 ) -> None:
-    """List the known VGG19 weights, whether each is on this machine, and verify checksums."""
+    """List the known weights (VGG19, the one-pass networks), whether each is on this machine,
+    and verify checksums."""
     from rich.console import Console
     from rich.table import Table
 

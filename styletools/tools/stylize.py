@@ -1,101 +1,137 @@
-"""Style transfer as a tool: stylise every image of a batch, or each with a random painting.
+"""Style transfer as a tool: stylise every image of a batch, or each with a random style.
 
-The kernel is :func:`styletools.engine.stylize`; these classes only choose the painting
-and settings. ``random-style`` is style augmentation (Geirhos et al. 2019; Jackson et al.
-2019): a classifier trained on it relies less on texture.
+The kernels are :func:`styletools.methods.run_transfer` and, for drawn style embeddings,
+:func:`styletools.one_pass.paint`; these classes only choose the style and the settings.
+``random-style`` is style augmentation (Geirhos et al. 2019; Jackson et al. 2019): a
+classifier trained on it relies less on texture. By default it follows Jackson et al.: each
+image gets a random style embedding drawn from a Gaussian fitted to a folder's paintings, and
+the one-pass network paints it, so a dataset takes minutes, not days.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
 
-from styletools.backbone import Backbone
-from styletools.config import MIN_SCALE_SIZE, PRESETS, StrengthParams, preset
-from styletools.engine import stylize
+from styletools.config import (
+    MIN_SCALE_SIZE,
+    MIN_SIDE,
+    PRESETS,
+    StrengthParams,
+    TransferConfig,
+    preset,
+)
 from styletools.errors import ToolError
 from styletools.examples import EXAMPLES_DIR, images_in
 from styletools.loading import load_paintings
-from styletools.params import param
+from styletools.methods import Networks, run_transfer
+from styletools.one_pass import paint, painting_embedding
+from styletools.params import declared, param, param_specs
 from styletools.tools.registry import SampleParams, Tool
+
+_SPECS = {spec.name: spec for spec in param_specs(TransferConfig)}
+
+
+@dataclass(frozen=True)
+class _StyleParams(StrengthParams):
+    """The transfer settings both style tools share, declared once in the core."""
+
+    preset: str = param("fast", help="optimise: transfer settings", choices=tuple(PRESETS))
+    steps: int | None = param(
+        None, help="optimise: steps per scale (default: the preset's)", min=1, max=10000
+    )
+    working_size: int | None = declared(_SPECS["working_size"])
 
 
 class _StyleTool(Tool):
-    """Shared engine of the style tools: one cached network per tool instance and device."""
+    """Shared engine of the style tools: one cache of networks per tool instance and device."""
 
     family = "style"
 
-    def _backbone(self, device: torch.device) -> Backbone:
+    def _networks(self, device: torch.device) -> Networks:
         # An explicit per-instance cache, dropped when pickled for worker processes.
-        cache: dict[str, Backbone] = self.__dict__.setdefault("_backbones", {})
+        cache: dict[str, Networks] = self.__dict__.setdefault("_network_cache", {})
         if str(device) not in cache:
-            cache[str(device)] = Backbone(device=str(device))
+            cache[str(device)] = Networks(device=str(device))
         return cache[str(device)]
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_backbones"}
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
-    def _stylize_one(self, image: torch.Tensor, style: Path) -> torch.Tensor:
-        """Stylise one ``(1, 3, H, W)`` image and return it at its own size and dtype."""
-        height, width = image.shape[-2:]
-        # VGG19 pools four times: smaller images are stylised at the engine's minimum size.
-        size = max(MIN_SCALE_SIZE, height, width)
+    def _config(self, image: torch.Tensor) -> TransferConfig:
+        """The settings for one image, at its own size (VGG19 needs at least 64 px)."""
+        smallest = MIN_SCALE_SIZE if self.params.method == "optimise" else MIN_SIDE
         base = preset(self.params.preset)
-        steps = base.steps if self.params.steps is None else (self.params.steps,)
-        config = base.replace(
-            size=size,
+        return base.replace(
+            method=self.params.method,
+            size=max(smallest, *image.shape[-2:]),
             seed=0,
             device=str(image.device),
-            steps=steps,
+            steps=base.steps if self.params.steps is None else (self.params.steps,),
             strength=self.params.strength,
+            working_size=self.params.working_size,
         )
-        result = stylize(
-            image.float(), load_paintings([style], config), config,
-            backbone=self._backbone(image.device),
-        )
-        out = result.image.to(image.device)
-        if out.shape[-2:] != (height, width):
-            out = F.interpolate(out, size=(height, width), mode="bicubic", antialias=True)
-        return out.clamp(0, 1).to(image.dtype)
+
+    def _with_painting(self, image: torch.Tensor, style: Path) -> torch.Tensor:
+        config = self._config(image)
+        networks = self._networks(image.device)
+        result = run_transfer(image.float(), load_paintings([style], config), config,
+                              networks=networks)
+        return _at_size_of(result.image, image)
+
+
+def _at_size_of(out: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
+    """``out`` on ``image``'s device, at its size and dtype."""
+    out = out.to(image.device)
+    if out.shape[-2:] != image.shape[-2:]:
+        out = F.interpolate(out, size=image.shape[-2:], mode="bicubic", antialias=True)
+    return out.clamp(0, 1).to(image.dtype)
 
 
 class Stylize(_StyleTool):
     """Paint every image in the style of one painting."""
 
     name = "stylize"
-    summary = "Neural style transfer of every image with one painting (VGG19, Gatys et al.)."
+    summary = "Style transfer of every image with one painting (optimised, or in one pass)."
 
     @dataclass(frozen=True)
-    class Params(StrengthParams):
+    class Params(_StyleParams):
         style: Path = param(EXAMPLES_DIR / "style" / "starry_night.jpg", help="the painting")
-        preset: str = param("fast", help="transfer settings", choices=tuple(PRESETS))
-        steps: int | None = param(
-            None, help="steps per scale (default: the preset's)", min=1, max=10000
-        )
+        method: Literal["optimise", "arbitrary"] = declared(_SPECS["method"])
 
     def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
-        return self._stylize_one(image, self.params.style)
+        return self._with_painting(image, self.params.style)
 
 
 class RandomStyle(_StyleTool):
-    """Paint each image in the style of a painting drawn from a folder."""
+    """Paint each image in a random style: a drawn embedding, or a painting from a folder."""
 
     name = "random-style"
-    summary = "Style augmentation: each image takes the style of a random painting from a folder."
+    summary = "Style augmentation: each image takes a random style (Jackson et al. 2019)."
     random = True
 
     @dataclass(frozen=True)
-    class Params(StrengthParams):
+    class Params(_StyleParams):
         folder: Path = param(EXAMPLES_DIR / "style", help="folder of paintings to draw from")
-        preset: str = param("fast", help="transfer settings", choices=tuple(PRESETS))
-        steps: int | None = param(
-            None, help="steps per scale (default: the preset's)", min=1, max=10000
+        method: Literal["optimise", "arbitrary"] = declared(_SPECS["method"],
+                                                           default="arbitrary")
+        sample: Literal["embedding", "painting"] = param(
+            "embedding",
+            help="what is drawn: embedding (a style from a Gaussian fitted to the folder's "
+            "paintings; arbitrary method) or painting (one of the folder's paintings)",
         )
+
+    def __init__(self, params: Any = None) -> None:
+        super().__init__(params)
+        if self.params.sample == "embedding" and self.params.method != "arbitrary":
+            raise ToolError("random-style: sample=embedding needs method=arbitrary (the "
+                            "optimisation takes a painting: use sample=painting)")
 
     def paintings(self) -> list[str]:
         """Painting file names in the folder, sorted so a seed picks the same one anywhere."""
@@ -105,12 +141,40 @@ class RandomStyle(_StyleTool):
             raise ToolError(f"{folder}: random-style needs a folder with at least one painting")
         return names
 
+    def style_gaussian(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The folder's embeddings as a Gaussian: their mean ``(100,)`` and deviations from it
+        ``(K, 100)``, float64, computed once (on the CPU, so a seed draws alike anywhere)."""
+        cache = self.__dict__.setdefault("_gaussian", {})
+        if not cache:
+            config = self._config(torch.zeros(1, 3, MIN_SIDE, MIN_SIDE)).replace(device="cpu")
+            paths = [self.params.folder / name for name in self.paintings()]
+            networks = self._networks(torch.device("cpu")).one_pass()
+            embeddings = torch.cat([
+                painting_embedding(networks, load_paintings([path], config), config)
+                for path in paths
+            ]).double()  # fmt: skip
+            mean = embeddings.mean(0)
+            cache["gaussian"] = (mean, embeddings - mean)
+        return cache["gaussian"]
+
     def draw(self, height: int, width: int, *, generator: torch.Generator) -> SampleParams:
-        names = self.paintings()
-        return {"style": names[int(torch.randint(len(names), (1,), generator=generator))]}
+        if self.params.sample == "painting":
+            names = self.paintings()
+            return {"style": names[int(torch.randint(len(names), (1,), generator=generator))]}
+        # A draw from N(mean, sample covariance) without factorising it: the deviations
+        # weighted by standard normals, over sqrt(K - 1) (Jackson et al. fit a Gaussian too).
+        mean, deviations = self.style_gaussian()
+        weights = torch.randn(deviations.shape[0], generator=generator, dtype=torch.float64)
+        drawn = mean + weights @ deviations / math.sqrt(max(1, deviations.shape[0] - 1))
+        return {"embedding": [float(x) for x in drawn.float()]}
 
     def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
-        return self._stylize_one(image, self.params.folder / str(params["style"]))
+        if "style" in params:
+            return self._with_painting(image, self.params.folder / str(params["style"]))
+        config = self._config(image)
+        embedding = torch.tensor([params["embedding"]], dtype=torch.float32)
+        networks = self._networks(image.device).one_pass()
+        return _at_size_of(paint(networks, image.float(), embedding, config), image)
 
 
 TOOLS: Sequence[type[Tool]] = (Stylize, RandomStyle)

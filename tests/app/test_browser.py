@@ -8,6 +8,7 @@ README screenshot, with a larger result.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -63,14 +64,15 @@ def test_artist_stylises_a_photo(server, browser, content_path, style_paths, tmp
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(server.url)
     page.locator("#content-image input[type=file]").set_input_files(str(content_path))
-    page.locator("#style-images input[type=file]").set_input_files(str(style_paths[0]))
     page.locator("#content-image img").first.wait_for()
-    page.locator("#style-images img").first.wait_for()
     _set(page, "size", SIZE)
+    page.locator("#style-images input[type=file]").set_input_files(str(style_paths[0]))
+    page.locator("#style-images img").first.wait_for()
     page.locator("#advanced").get_by_text("Advanced").click()
     _set(page, "steps", STEPS)
     page.locator("#run-transfer").click()
-    page.locator("#transfer-status").get_by_text("Done").wait_for()
+    # The optimisation's end (a one-pass preview also ends "Done", without a cost).
+    page.locator("#transfer-status").get_by_text(re.compile("Done · cost")).wait_for()
     result = page.locator("#result-image img").first
     result.scroll_into_view_if_needed()  # the settings push it out of view; it loads lazily
     result.wait_for(state="visible")
@@ -80,3 +82,29 @@ def test_artist_stylises_a_photo(server, browser, content_path, style_paths, tmp
         _readme_screenshot(page, Path(SCREENSHOT))
     page.close()
     assert (tmp_path / "app.png").stat().st_size > 10_000
+
+
+def test_moving_the_strength_slider_repaints_the_preview(server, browser, content_path,
+                                                          style_paths):
+    import time
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.url)
+    page.locator("#content-image input[type=file]").set_input_files(str(content_path))
+    page.locator("#content-image img").first.wait_for()
+    _set(page, "size", "512")
+    page.locator("#style-images input[type=file]").set_input_files(str(style_paths[0]))
+    page.locator("#style-images img").first.wait_for()
+    result = page.locator("#result-image img").first
+    result.wait_for(state="attached")  # the new painting alone brings a first preview
+    first = result.get_attribute("src")
+    start = time.monotonic()
+    _set(page, "strength", "0.9")  # the slider's number box: the same change event
+    page.wait_for_function(
+        "first => document.querySelector('#result-image img').src !== first", arg=first
+    )
+    seconds = time.monotonic() - start
+    assert seconds < 10, f"the preview took {seconds:.1f} s"  # about 0.5 s on an idle CPU
+    assert result.evaluate("img => img.naturalWidth") in (0, 512)  # lazy until scrolled to
+    page.close()

