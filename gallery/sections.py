@@ -229,6 +229,8 @@ def style_augment(ctx: Context) -> list[Picture]:
     """Style augmentation: random-style (its defaults: a Gaussian style embedding per image,
     one pass) on four photos, four draws each, from one seeded generator."""
     tool = ctx.registry.create("random-style", {})
+    recorded = {"tool": tool.name, **tool.config(), "folder": _relative(tool.params.folder),
+                "seed": SEED}
     generator = torch.Generator().manual_seed(SEED)
     rows: list[list[Tile | None]] = []
     for stem in PHOTOS[: ctx.profile.photos]:
@@ -240,8 +242,7 @@ def style_augment(ctx: Context) -> list[Picture]:
         seconds = (time.perf_counter() - start) / len(drawn)
         rows.append([
             Tile(to_pil(out[i : i + 1]), f"{stem}, draw {i + 1}", seconds,
-                 {"tool": tool.name, **tool.config(), "seed": SEED, "photo": stem,
-                  "embedding": drawn[i]["embedding"]})
+                 {**recorded, "photo": stem, "embedding": drawn[i]["embedding"]})
             for i in range(len(drawn))
         ])  # fmt: skip
     return [sheet("style_augment.jpg", rows)]
