@@ -96,6 +96,22 @@ def test_layout_formats_and_manifest(src: Path, tmp_path: Path, registry) -> Non
         assert image.format == "WEBP"
 
 
+def test_a_writer_killed_mid_run_leaves_no_temp_file(src: Path, tmp_path: Path, registry) -> None:
+    # A worker killed in the middle of an atomic write leaves ".name.xxxx.part"; its retry
+    # writes the output. The run must not end with the leftover in DEST.
+    dest = tmp_path / "dest"
+    leftover = dest / "sky" / ".rocket_dusk__0.jpg.k1lled.part"
+
+    def killed_writer(record) -> None:
+        leftover.parent.mkdir(parents=True, exist_ok=True)
+        leftover.write_bytes(b"half an image")
+
+    run_plan(make_plan(src, dest, settings(registry)), on_record=killed_writer)
+    assert not leftover.exists()
+    assert all(path.name == MANIFEST_NAME or "__" in path.name
+               for path in dest.rglob("*") if path.is_file())
+
+
 def test_plan_counts_classes_and_ignores_non_images(src: Path, tmp_path: Path, registry) -> None:
     plan = make_plan(src, tmp_path / "dest", settings(registry, copies=3))
     assert plan.inputs_per_class() == {"animals": 3, "buildings": 4, "sky": 3}

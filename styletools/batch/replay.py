@@ -136,6 +136,7 @@ def replay(
             records.append(record)
             if on_record is not None:
                 on_record(record)
+        remove_stale_temps(plan.out)  # as run_plan: a killed, retried writer's leftovers
     different = tuple(
         record.output for record in records
         if record.status == OK and record.sha256 != plan.expected[record.output].sha256

@@ -202,6 +202,9 @@ def run_plan(
         start = time.perf_counter()
         new = _record_all(plan.dest / MANIFEST_NAME, runner.map(todo), records, on_record)
         write_manifest(plan.dest / MANIFEST_NAME, header, records)
+        # A worker killed in the middle of a write (and retried) left its temp file behind;
+        # every writer has ended, so DEST keeps outputs and the manifest only.
+        remove_stale_temps(plan.dest)
     return BatchResult(len(plan.items), len(plan.items) - len(todo), new,
                        time.perf_counter() - start)
 
