@@ -2,9 +2,10 @@
 
 The same :class:`~styletools.config.TransferConfig` as the optimisation, read the same way:
 ``strength`` walks from the photo's own style embedding (0, the photo's look) to the
-paintings' (1), ``style_blend`` weighs the paintings' embeddings, ``preserve_color`` keeps the
-photo's colours, and ``working_size`` sets the size the network paints at, which sets the
-stroke scale (its strokes are fixed in pixels). The VGG19 settings do not apply.
+paintings' (1), along :func:`~styletools.config.embedding_weight` so that a strength looks
+alike with both methods; ``style_blend`` weighs the paintings' embeddings; ``preserve_color``
+keeps the photo's colours; ``working_size`` sets the size the network paints at, which sets
+the stroke scale (its strokes are fixed in pixels). The VGG19 settings do not apply.
 
 Shape:
     Images are float32 ``(1, 3, H, W)`` RGB in [0, 1]; embeddings ``(1, 100)``.
@@ -26,7 +27,7 @@ from styletools.arbitrary import (
     predict_style,
 )
 from styletools.color import keep_luminance
-from styletools.config import TransferConfig
+from styletools.config import TransferConfig, embedding_weight
 from styletools.devices import resolve_device
 from styletools.engine import TransferResult, check_image, scale_to_long_side
 from styletools.seeds import new_seed
@@ -53,7 +54,7 @@ def paint(
     """
     working = scale_to_long_side(photo, config.network_size())
     own = predict_style(networks.predictor, working)
-    mixed = mix_embeddings(own, embedding, config.strength)
+    mixed = mix_embeddings(own, embedding, embedding_weight(config.strength))
     device, dtype = _placement(networks)
     with torch.inference_mode():
         out = networks.transformer(working.to(device, dtype), mixed.to(device, dtype)).float()

@@ -17,7 +17,7 @@ from styletools.arbitrary import mix_embeddings, predict_style
 from styletools.batch import MANIFEST_NAME, read_manifest
 from styletools.batch.work import file_sha256
 from styletools.color import rgb_to_yiq
-from styletools.config import configure
+from styletools.config import configure, embedding_weight
 from styletools.errors import WeightsError
 from styletools.loading import load_inputs
 from styletools.methods import run_transfer
@@ -36,14 +36,16 @@ def one_pass(networks, content_path, paintings, **values):
 def test_strength_walks_from_the_photos_embedding_to_the_paintings(
     networks, content_path, style_paths
 ):
-    # Known answers: the network painted with an embedding mixed by hand, at 0, 0.3 and 1.
+    # Known answers: the network painted with an embedding mixed by hand, at 0, 0.3 and 1
+    # (the knob's curve: 0 and 1 are the photo's and the painting's embeddings exactly).
     nets = networks.one_pass()
     for strength in (0.0, 0.3, 1.0):
         result, photo, config = one_pass(networks, content_path, style_paths[:1],
                                          strength=strength)
         _, paintings = load_inputs(content_path, style_paths[:1], config)
         own = predict_style(nets.predictor, photo)
-        mixed = mix_embeddings(own, predict_style(nets.predictor, paintings), strength)
+        weight = embedding_weight(strength)
+        mixed = mix_embeddings(own, predict_style(nets.predictor, paintings), weight)
         with torch.inference_mode():
             expected = nets.transformer(photo, mixed).clamp(0, 1)
         assert torch.allclose(result.image, expected, atol=1e-5)
