@@ -23,8 +23,8 @@ from styletools.arbitrary import (
     ArbitraryStyleNetworks,
     blend_styles,
     load_arbitrary,
-    mix_embeddings,
     predict_style,
+    stylize,
 )
 from styletools.color import keep_luminance
 from styletools.config import TransferConfig, embedding_weight
@@ -52,12 +52,9 @@ def paint(
     Returns:
         ``(1, 3, H, W)`` at ``config.size`` on its long side, on the CPU.
     """
-    working = scale_to_long_side(photo, config.network_size())
-    own = predict_style(networks.predictor, working)
-    mixed = mix_embeddings(own, embedding, embedding_weight(config.strength))
-    device, dtype = _placement(networks)
-    with torch.inference_mode():
-        out = networks.transformer(working.to(device, dtype), mixed.to(device, dtype)).float()
+    working = scale_to_long_side(photo.float(), config.network_size())
+    out = stylize(networks.transformer, working, embedding, embedding_weight(config.strength),
+                  predictor=networks.predictor)
     out = scale_to_long_side(out, config.size).cpu()
     if config.preserve_color:
         out = keep_luminance(out, scale_to_long_side(photo.cpu(), config.size))
@@ -96,7 +93,3 @@ def stylize_one_pass(
     image = paint(networks, content, painting_embedding(networks, styles, config), config)
     return TransferResult(image, seed, math.nan, time.perf_counter() - start, False)
 
-
-def _placement(networks: ArbitraryStyleNetworks) -> tuple[torch.device, torch.dtype]:
-    parameter = next(networks.transformer.parameters())
-    return parameter.device, parameter.dtype
