@@ -313,6 +313,7 @@ def stylize(
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
     start: torch.Tensor | None = None,
+    extra_cost: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> TransferResult:
     """Optimise an image, coarse to fine, so it has ``content``'s content and ``styles``' style.
 
@@ -326,6 +327,8 @@ def stylize(
         should_stop: Polled after every step; returning True ends the run early with the
             best image so far.
         start: The image to start from with ``init=arbitrary`` (the one-pass result).
+        extra_cost: A term of the caller's added to J at the finest scale only: a 0-dim
+            tensor of the ``(1, 3, H, W)`` image at the output size (video's temporal cost).
 
     Returns:
         The result on the CPU, with the seed used.
@@ -353,7 +356,8 @@ def stylize(
     if config.preserve_color:
         styles = [match_color(style.to(backbone.device), content) for style in styles]
     return _coarse_to_fine(
-        content, styles, blend, config, features, seed, (on_progress, should_stop), start
+        content, styles, blend, config, features, seed, (on_progress, should_stop),
+        (start, extra_cost),
     )
 
 
@@ -374,9 +378,9 @@ def _coarse_to_fine(
     features: Features,
     seed: int,
     hooks: tuple[ProgressCallback | None, Callable[[], bool] | None],
-    start: torch.Tensor | None,
+    caller: tuple[torch.Tensor | None, Callable[[torch.Tensor], torch.Tensor] | None],
 ) -> TransferResult:
-    sizes, device = config.scale_sizes(), content.device
+    (start, extra_cost), sizes, device = caller, config.scale_sizes(), content.device
     shapes = [scale_to_long_side(content[:, :1], s).shape[-2:] for s in sizes]
     clock = _Clock(
         time.perf_counter(),
@@ -388,7 +392,9 @@ def _coarse_to_fine(
         scaled_styles = [
             scale_to_long_side(s.to(device), round(size * config.style_scale)) for s in styles
         ]
-        objective = Objective(features, scaled_content, scaled_styles, blend, config)
+        finest = scale == len(sizes) - 1
+        objective = Objective(features, scaled_content, scaled_styles, blend, config,
+                              extra_cost if finest else None)
         if image is None:
             generator = torch.Generator().manual_seed(seed)
             image = _initial_image(config, scaled_content, generator, start)

@@ -9,7 +9,7 @@ Shape:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -38,7 +38,7 @@ class Objective:
     photo's features lost, and the share of its Gram gap to the painting left. (w_c, w_s)
     come from the strength and the output size, and λ sums to 1. Several style images are
     blended by averaging their Gram matrices with the blend weights: one target instead of
-    several.
+    several. ``extra`` adds a caller's own term of the image (video's temporal cost) to J.
     """
 
     def __init__(
@@ -48,8 +48,9 @@ class Objective:
         styles: Sequence[torch.Tensor],
         blend: Sequence[float],
         config: TransferConfig,
+        extra: Callable[[torch.Tensor], torch.Tensor] | None = None,
     ) -> None:
-        self.features, self.config = features, config
+        self.features, self.config, self.extra = features, config, extra
         with torch.no_grad():
             self.gram_targets = {name: torch.zeros(()) for name in config.style_layers}
             for style, weight in zip(styles, blend, strict=True):
@@ -100,4 +101,6 @@ class Objective:
         tv = tv_cost(image) if self.config.tv_weight else image.new_zeros(())
         total = self.content_weight * content + self.style_weight * style
         total = total + self.config.tv_weight * tv
+        if self.extra is not None:
+            total = total + self.extra(image)
         return Costs(content.detach(), style.detach(), tv.detach(), total)

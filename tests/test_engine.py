@@ -368,3 +368,15 @@ def test_strength_zero_still_optimises_when_the_photo_is_not_the_optimum(
     recorder = Recorder()
     stylize(content64, styles64[:1], tiny(strength=0.0, **changes), on_progress=recorder)
     assert len(recorder.steps) == 2
+
+
+def test_extra_cost_pulls_the_finest_scale_towards_its_target(backbone, content64, styles64):
+    """A caller's term (video's temporal cost) joins J: a strong pull to a grey image wins."""
+
+    def pull(image: torch.Tensor) -> torch.Tensor:
+        return 1e3 * (image - 0.5).pow(2).mean()
+
+    config = tiny(size=64, scales=2, steps=(2, 10))
+    free = stylize(content64, styles64[:1], config, backbone=backbone).image
+    pulled = stylize(content64, styles64[:1], config, backbone=backbone, extra_cost=pull).image
+    assert (pulled - 0.5).abs().mean() < 0.5 * (free - 0.5).abs().mean()
