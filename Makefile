@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_OUT := out/leuven_starry_night.png
 
-.PHONY: demo test test-ray install-dev browser
+.PHONY: demo test test-ray install-dev browser ffmpeg
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,8 @@ demo: $(BIN)/pip
 	$(BIN)/styletools transfer gallery/examples/content/leuven.jpg \
 		gallery/examples/style/starry_night.jpg -o $(DEMO_OUT) --seed 0 --overwrite
 
-## make test: install the development extras and a browser, then run the whole test suite.
-test: install-dev browser
+## make test: install the development extras, a browser and ffmpeg, then run the whole test suite.
+test: install-dev browser ffmpeg
 	$(BIN)/pytest
 
 ## make test-ray: only the real-Ray tests (local Ray, a two-node cluster, worker and driver kills).
@@ -32,3 +32,9 @@ install-dev: $(BIN)/pip
 browser:
 	@command -v chromium >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# The video tests make their clips with Debian's ffmpeg (styletools itself reads and writes
+# video through PyAV's own libraries and needs no ffmpeg command).
+ffmpeg:
+	@command -v ffmpeg >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg; }

@@ -51,6 +51,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "batch",
     "app",
     "train_style",
+    "video",
 )
 
 
