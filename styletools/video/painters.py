@@ -60,17 +60,31 @@ class OptimisePainter:
 
 
 def _one_pass(networks: Networks, paintings: Sequence[torch.Tensor], config: TransferConfig,
-              settings: VideoSettings) -> FramePainter:
+              settings: VideoSettings, first_frame: torch.Tensor) -> FramePainter:
+    """Ghiasi et al.'s network with one embedding for the whole clip.
+
+    The strength walks from the photo's own embedding to the paintings' (as for a photo), but
+    the photo's is the first frame's, not each frame's: a per-frame embedding flickered with
+    the picture and cost a pass of the predictor a frame (half of a frame's time at 384 px).
+    The first frame, not the first painted one, so a resumed run paints the same bytes.
+    """
+    from styletools.arbitrary import mix_embeddings, predict_style
+    from styletools.config import embedding_weight
+    from styletools.engine import scale_to_long_side
     from styletools.one_pass import paint, painting_embedding
 
     network = networks.one_pass()
-    embedding = painting_embedding(network, paintings, config)
-    return NetworkPainter(lambda frame: paint(network, frame, embedding, config),
+    own = predict_style(network.predictor, scale_to_long_side(first_frame,
+                                                              config.network_size()))
+    embedding = mix_embeddings(own, painting_embedding(network, paintings, config),
+                               embedding_weight(config.strength))
+    mixed = config.replace(strength=1.0)  # the embedding is mixed already
+    return NetworkPainter(lambda frame: paint(network, frame, embedding, mixed),
                           settings.temporal)
 
 
 def _model(networks: Networks, paintings: Sequence[torch.Tensor], config: TransferConfig,
-           settings: VideoSettings) -> FramePainter:
+           settings: VideoSettings, first_frame: torch.Tensor) -> FramePainter:
     from styletools.devices import resolve_device
     from styletools.fast.model_file import load_model, to_device
     from styletools.tools.fast_stylize import run_network
@@ -83,13 +97,15 @@ def _model(networks: Networks, paintings: Sequence[torch.Tensor], config: Transf
 
 
 def _optimise(networks: Networks, paintings: Sequence[torch.Tensor], config: TransferConfig,
-              settings: VideoSettings) -> FramePainter:
+              settings: VideoSettings, first_frame: torch.Tensor) -> FramePainter:
     return OptimisePainter(networks, paintings, config.replace(method="optimise"), settings)
 
 
 #: ``--method`` -> the painter's builder; one table for the choice and its error message.
-PAINTERS: dict[str, Callable[[Networks, Sequence[torch.Tensor], TransferConfig, VideoSettings],
-                             FramePainter]] = {
+PainterBuilder = Callable[
+    [Networks, Sequence[torch.Tensor], TransferConfig, VideoSettings, torch.Tensor], FramePainter
+]
+PAINTERS: dict[str, PainterBuilder] = {
     "arbitrary": _one_pass,
     "model": _model,
     "optimise": _optimise,
@@ -97,12 +113,13 @@ PAINTERS: dict[str, Callable[[Networks, Sequence[torch.Tensor], TransferConfig, 
 
 
 def build_painter(networks: Networks, paintings: Sequence[torch.Tensor], config: TransferConfig,
-                  settings: VideoSettings) -> FramePainter:
-    """The painter of ``settings.method`` (see :data:`PAINTERS`).
+                  settings: VideoSettings, first_frame: torch.Tensor) -> FramePainter:
+    """The painter of ``settings.method`` (see :data:`PAINTERS`), for a clip starting with
+    ``first_frame`` (``(1, 3, H, W)`` at the output size).
 
     Raises:
         ConfigError: No painting for a method that needs one, or a model method without one.
     """
     if settings.method != "model" and not paintings:
         raise ConfigError(f"video --method {settings.method}: give at least one --style painting")
-    return PAINTERS[settings.method](networks, paintings, config, settings)
+    return PAINTERS[settings.method](networks, paintings, config, settings, first_frame)

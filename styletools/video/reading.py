@@ -117,6 +117,15 @@ def read_frames(path: Path) -> Iterator[np.ndarray]:
         raise VideoError(path, "holds no video frames")
 
 
+def first_frame(path: Path) -> np.ndarray:
+    """The first frame alone, the decoder closed at once (see :func:`read_frames`)."""
+    frames = read_frames(path)
+    try:
+        return next(frames)
+    finally:
+        frames.close()
+
+
 def _folder_frames(folder: Path) -> Iterator[np.ndarray]:
     for file in frame_files(folder):
         yield np.asarray(images.open_image(file))

@@ -28,7 +28,7 @@ from styletools.params import params_to_json
 from styletools.seeds import new_seed
 from styletools.video.flow import FlowEstimator, gray
 from styletools.video.painters import FramePainter, build_painter
-from styletools.video.reading import ClipInfo, probe, read_frames
+from styletools.video.reading import ClipInfo, first_frame, probe, read_frames
 from styletools.video.settings import VideoSettings
 from styletools.video.temporal import guide
 from styletools.video.workfolder import WorkFolder
@@ -79,7 +79,9 @@ def output_size(width: int, height: int, long_side: int) -> tuple[int, int]:
     return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
 
-def _resized(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+def resize_frame(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``(H, W, 3)`` uint8 to ``size`` = ``(width, height)``: area-averaged when shrinking
+    (no aliasing for the flow to mistake for motion), bicubic when growing."""
     import cv2
 
     shrinking = size[0] < pixels.shape[1]
@@ -98,8 +100,13 @@ def _tensor(pixels: np.ndarray) -> torch.Tensor:
     return to_tensor(Image.fromarray(pixels))
 
 
+def is_folder_target(target: Path) -> bool:
+    """An output is a frame folder when it is one already or has no suffix; else a video."""
+    return target.is_dir() or not target.suffix
+
+
 def _check_paths(source: Path, target: Path, overwrite: bool) -> None:
-    if target.suffix:
+    if not is_folder_target(target):
         check_suffix(target)  # an unknown suffix fails before any work
     if target.resolve() == source.resolve():
         raise ImageError(target, "is the input; refusing to overwrite it")
@@ -171,7 +178,7 @@ def _paint_all(painting: _Painting, info: ClipInfo, long_side: int, done: int,
         if max_frames is not None and index >= max_frames:
             break
         size = size or output_size(pixels.shape[1], pixels.shape[0], long_side)
-        frame, count = _resized(pixels, size), index + 1
+        frame, count = resize_frame(pixels, size), index + 1
         if index < done:
             painting.skip(frame)
             continue
@@ -185,7 +192,7 @@ def _paint_all(painting: _Painting, info: ClipInfo, long_side: int, done: int,
 
 def _finish(work: WorkFolder, target: Path, info: ClipInfo, count: int) -> None:
     """Encode (or move) the frames into the output, then remove the work folder."""
-    if target.suffix:
+    if not is_folder_target(target):
         frames = (work.load(index) for index in range(count))
         audio = info.path if info.audio else None
         write_video(frames, target, info.fps, audio_from=audio)
@@ -239,7 +246,9 @@ def stylize_video(
     max_frames = None if settings.max_seconds is None else max(1, int(settings.max_seconds
                                                                       * info.fps))
     networks = networks or Networks(config.weights, config.device)
-    painter = build_painter(networks, load_paintings(paintings, config), config, settings)
+    first = first_frame(info.path)
+    first = _tensor(resize_frame(first, output_size(first.shape[1], first.shape[0], config.size)))
+    painter = build_painter(networks, load_paintings(paintings, config), config, settings, first)
     painting = _Painting(painter, work, settings.temporal > 0, FlowEstimator())
     count = _paint_all(painting, info, config.size, done, max_frames, on_progress)
     _finish(work, target, info, count)

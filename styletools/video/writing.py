@@ -99,6 +99,7 @@ def write_video(
     """
     import av
 
+    fps = Fraction(fps)  # an int or a float rate would become a float time base
     if target.suffix.lower() == GIF_SUFFIX:
         atomic_write(target, lambda handle: _write_gif(handle, frames, fps))
         return target
