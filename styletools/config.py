@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from styletools.errors import ConfigError
+from styletools.memory import parse_size
 from styletools.params import ParamSpec, check_params, declared, param, param_specs, parse_values
 from styletools.vgg_layers import LAYER_NAMES
 
@@ -205,6 +206,19 @@ class TransferConfig:
     preserve_color: bool = param(
         False, help="keep the photo's colours; take only the painting's luminance"
     )
+    max_memory: str | None = param(
+        None,
+        help="memory budget of the run, e.g. 6G or 4500M: scales that would not fit are "
+        "tiled (exactly), then L-BFGS's history shrinks (none: 80 % of the available RAM or "
+        "of the GPU's free memory)",
+    )
+    tile: int | None = param(
+        None,
+        help="force tiles of this side (a multiple of 16) at every scale larger than it; none "
+        "tiles only what the budget needs",
+        min=16,
+        unit="px",
+    )
     working_size: int | None = param(
         None,
         help="arbitrary: long side the network paints at, then resized to size; its strokes "
@@ -221,6 +235,8 @@ class TransferConfig:
             f"steps: give one count or one per scale ({self.scales}), got {list(self.steps)}",
         )
         _check(self.style_scale > 0, f"style_scale: must be positive, got {self.style_scale}")
+        if self.max_memory is not None:
+            parse_size(self.max_memory)
         for name in ("content_layers", "style_layers"):
             _check(bool(getattr(self, name)), f"{name}: give at least one layer")
         _check(

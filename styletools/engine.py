@@ -25,7 +25,9 @@ from styletools import images
 from styletools.backbone import Backbone
 from styletools.color import keep_luminance, match_color
 from styletools.config import MIN_SIDE, TransferConfig, detail_share
+from styletools.devices import resolve_device
 from styletools.errors import ConfigError, ShapeError
+from styletools.memory import ScalePlan, TransferPlan, plan_transfer
 from styletools.objective import Costs, Objective
 from styletools.seeds import new_seed
 from styletools.vgg import Features, check_layers
@@ -66,16 +68,46 @@ class TransferResult:
 ProgressCallback = Callable[[TransferProgress], None]
 
 
-def _make_optimizer(image: torch.Tensor, config: TransferConfig) -> torch.optim.Optimizer:
+@dataclass(frozen=True)
+class TileProgress:
+    """A tile about to run within a step of a tiled scale: a step of a big output takes
+    minutes, so a front end shows where in it the run is. Pass 1 gathers the Gram matrices,
+    pass 2 back-propagates."""
+
+    scale: int
+    step: int
+    steps: int
+    stage: int
+    tile: int
+    tiles: int
+
+
+TileCallback = Callable[[TileProgress], None]
+
+
+@dataclass(frozen=True)
+class _Hooks:
+    """The run's plan and the caller's callbacks."""
+
+    plan: TransferPlan
+    on_progress: ProgressCallback | None = None
+    should_stop: Callable[[], bool] | None = None
+    on_tile: TileCallback | None = None
+
+
+def _make_optimizer(image: torch.Tensor, config: TransferConfig, plan: ScalePlan
+                    ) -> torch.optim.Optimizer:
     # L-BFGS with one iteration per call keeps its curvature history across calls, so each
-    # call is one forward+backward and we can report, save and stop between steps.
+    # call is one forward+backward and we can report, save and stop between steps. The plan
+    # sizes its history (or picks Adam) to the memory budget.
     factories: dict[str, Callable[[], torch.optim.Optimizer]] = {
         "lbfgs": lambda: torch.optim.LBFGS(
-            [image], lr=1.0, max_iter=1, history_size=100, tolerance_grad=-1, tolerance_change=-1
+            [image], lr=1.0, max_iter=1, history_size=max(plan.history, 1),
+            tolerance_grad=-1, tolerance_change=-1,
         ),
         "adam": lambda: torch.optim.Adam([image], lr=config.learning_rate),
     }
-    return factories[config.optimizer]()
+    return factories[plan.optimizer]()
 
 
 #: Mean change per pixel value of L-BFGS's first step. torch caps that step's L1 norm at 1,
@@ -96,10 +128,6 @@ class _Variable:
         variable = image.detach().mul(self.kappa).contiguous(memory_format=torch.contiguous_format)
         self.tensor = variable.requires_grad_(True)
 
-    def image(self) -> torch.Tensor:
-        """The image, differentiable with respect to the variable."""
-        return self.tensor / self.kappa
-
     def snapshot(self) -> torch.Tensor:
         """A detached copy of the image."""
         return self.tensor.detach() / self.kappa
@@ -119,6 +147,7 @@ class _ScaleRun:
     last: Costs | None = None
     last_cost: float = math.inf
     grad_scale: float | None = None
+    steps_done: int = 0
 
 
 def _step(
@@ -128,22 +157,21 @@ def _step(
 
     def closure() -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
-        image = variable.image()
-        costs = objective(image)
-        costs.total.backward()
-        run.last, run.last_cost = costs, float(costs.total.detach())
+        costs, image_grad = objective.cost_and_gradient(variable.snapshot())
+        variable.tensor.grad = image_grad.div_(variable.kappa)
+        run.last, run.last_cost = costs, float(costs.total)
         if run.last_cost < run.best_cost:
             run.best_cost, run.best_image = run.last_cost, variable.snapshot()
         grad = variable.tensor.grad
         if not isinstance(optimizer, torch.optim.LBFGS) or grad is None:
-            return costs.total.detach()
+            return costs.total
         # L-BFGS without a line search falls back to a raw gradient step (t = 1) whenever it
         # has no curvature pair yet; with gradients of ~1e7 that jumps to inf. One fixed scale
         # per run (first |g|_1 -> 1) makes that step as small as its first one.
         if run.grad_scale is None:
             run.grad_scale = 1.0 / max(float(grad.abs().sum()), 1e-30)
         grad.mul_(run.grad_scale)
-        return costs.total.detach() * run.grad_scale
+        return costs.total * run.grad_scale
 
     optimizer.step(closure)
     if isinstance(optimizer, torch.optim.Adam):
@@ -152,18 +180,20 @@ def _step(
 
 @dataclass(frozen=True)
 class _Clock:
-    """Turns steps done into an ETA: each step costs time proportional to its pixels."""
+    """Turns steps done into an ETA: the plan's estimate of each step, scaled by how fast
+    this scale's steps have actually gone (tiled steps cost more per pixel)."""
 
     start: float
-    pixel_steps: tuple[tuple[int, int], ...]  # (pixels, steps) per scale
+    plan: TransferPlan
 
     def eta(self, scale: int, step: int, scale_start: float) -> float:
-        pixels, _ = self.pixel_steps[scale]
-        per_pixel_step = (time.perf_counter() - scale_start) / (pixels * step)
-        remaining = (self.pixel_steps[scale][1] - step) * pixels + sum(
-            p * s for p, s in self.pixel_steps[scale + 1 :]
+        planned = self.plan.scales[scale]
+        per_step = planned.seconds / max(planned.steps, 1)
+        speed = (time.perf_counter() - scale_start) / max(per_step * step, 1e-12)
+        remaining = (planned.steps - step) * per_step + sum(
+            later.seconds for later in self.plan.scales[scale + 1 :]
         )
-        return per_pixel_step * remaining
+        return speed * remaining
 
 
 def _optimise_scale(
@@ -171,19 +201,26 @@ def _optimise_scale(
     objective: Objective,
     scale: int,
     clock: _Clock,
-    hooks: tuple[ProgressCallback | None, Callable[[], bool] | None],
+    hooks: _Hooks,
 ) -> tuple[torch.Tensor, bool]:
     """Run one scale's steps; returns the image and whether the user stopped the run."""
-    on_progress, should_stop = hooks
-    variable = _Variable(image, objective.config.optimizer)
+    on_progress, should_stop = hooks.on_progress, hooks.should_stop
+    plan = hooks.plan.scales[scale]
+    variable = _Variable(image, plan.optimizer)
     optimizer, run, scale_start = (
-        _make_optimizer(variable.tensor, objective.config),
+        _make_optimizer(variable.tensor, objective.config, plan),
         _ScaleRun(),
         time.perf_counter(),
     )
-    steps = objective.config.steps_per_scale()[scale]
+    steps = plan.steps
+    if hooks.on_tile is not None:
+        report = hooks.on_tile
+        objective.on_tile = lambda stage, tile, tiles: report(
+            TileProgress(scale + 1, run.steps_done + 1, steps, stage, tile, tiles)
+        )
     for step in range(1, steps + 1):
         _step(optimizer, objective, variable, run)
+        run.steps_done = step
         if not math.isfinite(run.last_cost):
             break  # diverged: fall back to the best image seen
         if on_progress is not None:
@@ -203,8 +240,7 @@ def _final(run: _ScaleRun, image: torch.Tensor, objective: Objective) -> torch.T
     The last update is never evaluated by the optimiser itself, and L-BFGS without a line
     search can overshoot (or diverge) on it.
     """
-    with torch.no_grad():
-        cost = float(objective(image.detach()).total)
+    cost = float(objective.cost(image.detach()).total)
     return image.detach() if cost <= run.best_cost else _best(run, image)
 
 
@@ -214,9 +250,9 @@ def _progress(
     assert costs is not None  # set by the closure of the step just taken
     return TransferProgress(
         scale=scale + 1,
-        scales=len(clock.pixel_steps),
+        scales=len(clock.plan.scales),
         step=step,
-        steps=clock.pixel_steps[scale][1],
+        steps=clock.plan.scales[scale].steps,
         size=(image.shape[-2], image.shape[-1]),
         content_cost=float(costs.content),
         style_cost=float(costs.style),
@@ -304,7 +340,7 @@ def _check_proportions(content: torch.Tensor, config: TransferConfig) -> None:
         )
 
 
-def stylize(
+def stylize(  # noqa: PLR0913 - keyword-only inputs and callbacks of the one entry point
     content: torch.Tensor,
     styles: Sequence[torch.Tensor],
     config: TransferConfig,
@@ -314,6 +350,7 @@ def stylize(
     should_stop: Callable[[], bool] | None = None,
     start: torch.Tensor | None = None,
     extra_cost: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    on_tile: TileCallback | None = None,
 ) -> TransferResult:
     """Optimise an image, coarse to fine, so it has ``content``'s content and ``styles``' style.
 
@@ -329,6 +366,7 @@ def stylize(
         start: The image to start from with ``init=arbitrary`` (the one-pass result).
         extra_cost: A term of the caller's added to J at the finest scale only: a 0-dim
             tensor of the ``(1, 3, H, W)`` image at the output size (video's temporal cost).
+        on_tile: Called before each tile of a tiled step (see :class:`TileProgress`).
 
     Returns:
         The result on the CPU, with the seed used.
@@ -336,6 +374,8 @@ def stylize(
     Raises:
         ShapeError: An image is not ``(1, 3, H, W)``.
         ConfigError: Bad layers, blend weights, device or init.
+        MemoryBudgetError: The run cannot fit ``config.max_memory`` (or the memory
+            available) at any tile size; raised before any work.
     """
     check_image("content", content)
     _check_proportions(content, config)
@@ -348,6 +388,10 @@ def stylize(
     if _photo_is_the_optimum(config):  # before the backbone: no VGG19 to load for the photo
         photo = scale_to_long_side(content.cpu(), config.size).clamp(0, 1)
         return TransferResult(photo, seed, 0.0, 0.0, False)
+    device = backbone.device if backbone is not None else resolve_device(config.device)
+    # Before any work: a run that cannot fit its budget is refused here, in one line.
+    plan = plan_transfer((content.shape[-2], content.shape[-1]), config, device=str(device),
+                         paintings=len(styles))
     backbone = backbone or Backbone(config.weights, device=config.device)
     features = backbone.features(
         (*config.content_layers, *config.style_layers), pooling=config.pooling
@@ -356,8 +400,8 @@ def stylize(
     if config.preserve_color:
         styles = [match_color(style.to(backbone.device), content) for style in styles]
     return _coarse_to_fine(
-        content, styles, blend, config, features, seed, (on_progress, should_stop),
-        (start, extra_cost),
+        content, styles, blend, config, features, seed,
+        _Hooks(plan, on_progress, should_stop, on_tile), (start, extra_cost),
     )
 
 
@@ -377,15 +421,11 @@ def _coarse_to_fine(
     config: TransferConfig,
     features: Features,
     seed: int,
-    hooks: tuple[ProgressCallback | None, Callable[[], bool] | None],
+    hooks: _Hooks,
     caller: tuple[torch.Tensor | None, Callable[[torch.Tensor], torch.Tensor] | None],
 ) -> TransferResult:
     (start, extra_cost), sizes, device = caller, config.scale_sizes(), content.device
-    shapes = [scale_to_long_side(content[:, :1], s).shape[-2:] for s in sizes]
-    clock = _Clock(
-        time.perf_counter(),
-        tuple((h * w, n) for (h, w), n in zip(shapes, config.steps_per_scale(), strict=True)),
-    )
+    clock = _Clock(time.perf_counter(), hooks.plan)
     image, coarser_content, stopped = None, None, False
     for scale, size in enumerate(sizes):
         scaled_content = scale_to_long_side(content, size)
@@ -394,7 +434,8 @@ def _coarse_to_fine(
         ]
         finest = scale == len(sizes) - 1
         objective = Objective(features, scaled_content, scaled_styles, blend, config,
-                              extra_cost if finest else None)
+                              extra_cost if finest else None, tile=hooks.plan.scales[scale].tile)
+        del scaled_styles  # only their Gram matrices are needed from here
         if image is None:
             generator = torch.Generator().manual_seed(seed)
             image = _initial_image(config, scaled_content, generator, start)
@@ -406,8 +447,7 @@ def _coarse_to_fine(
         image, stopped = _optimise_scale(image, objective, scale, clock, hooks)
         if stopped:
             break
-    with torch.no_grad():
-        final_cost = float(objective(image).total)
+    final_cost = float(objective.cost(image).total)
     if config.preserve_color:
         image = keep_luminance(image, content)
     return TransferResult(

@@ -45,7 +45,7 @@ class _Gram(torch.autograd.Function):
         ctx: torch.autograd.function.FunctionCtx, features: torch.Tensor
     ) -> torch.Tensor:  # type: ignore[override]
         ctx.save_for_backward(features)
-        return _channel_products(features) / (features.shape[-2] * features.shape[-1])
+        return channel_products(features) / (features.shape[-2] * features.shape[-1])
 
     @staticmethod
     def backward(
@@ -63,7 +63,7 @@ class _Gram(torch.autograd.Function):
 # which oneDNN runs 1.7-2.5x faster here. GPUs keep the batched matrix product (cuBLAS).
 
 
-def _channel_products(features: torch.Tensor) -> torch.Tensor:
+def channel_products(features: torch.Tensor) -> torch.Tensor:
     """Σ over positions of a_c·a_c' for every pair of channels: ``(N, C, H, W) -> (N, C, C)``."""
     n, c, h, w = features.shape
     if not onednn.usable(features):

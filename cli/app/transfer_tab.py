@@ -48,6 +48,8 @@ HIDDEN: dict[str, str] = {
     "init": "a path on the server; the app takes uploads only",
     "device": "the server's, chosen by `styletools app --device`",
     "weights": "the server's, chosen by `styletools app --weights`",
+    "max_memory": "the server's budget, set by `styletools app --max-memory`",
+    "tile": "chosen by the server's budget (the CLI's --tile forces one)",
 }
 SPECS = {spec.name: spec for spec in (PRESET, *param_specs(TransferConfig))}
 SHOWN: tuple[str, ...] = (PRESET.name, *MAIN, *ADVANCED)

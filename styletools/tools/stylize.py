@@ -47,6 +47,8 @@ class _StyleParams(StrengthParams):
         None, help="optimise: steps per scale (default: the preset's)", min=1, max=10000
     )
     working_size: int | None = declared(_SPECS["working_size"])
+    max_memory: str | None = declared(_SPECS["max_memory"])
+    tile: int | None = declared(_SPECS["tile"])
 
 
 class _StyleTool(Tool):
@@ -76,6 +78,8 @@ class _StyleTool(Tool):
             steps=base.steps if self.params.steps is None else (self.params.steps,),
             strength=self.params.strength,
             working_size=self.params.working_size,
+            max_memory=self.params.max_memory,
+            tile=self.params.tile,
         )
 
     def _with_painting(self, image: torch.Tensor, style: Path) -> torch.Tensor:
