@@ -19,6 +19,7 @@ from styletools_cli.app.network_tab import NetworkTab, build_network_tab
 from styletools_cli.app.settings import ServeSettings
 from styletools_cli.app.tools_tab import build_tools_tab
 from styletools_cli.app.transfer_tab import TransferTab, build_transfer_tab
+from styletools_cli.app.video_tab import VideoTab, build_video_tab
 
 TITLE = "styletools — paint a photo in the style of a painting"
 
@@ -28,13 +29,15 @@ QUEUE_SIZE = 64
 
 
 def build_app(context: AppContext) -> gr.Blocks:
-    """The Blocks app with its three tabs, every function exposed under a stable API name."""
+    """The Blocks app with its four tabs, every function exposed under a stable API name."""
     with gr.Blocks(title=TITLE, analytics_enabled=False) as blocks:
         gr.Markdown(f"## {TITLE}")
         with gr.Tab("Style transfer", id="transfer"):
             build_transfer_tab(TransferTab(context))
         with gr.Tab("Tools", id="tools"):
             build_tools_tab(context)
+        with gr.Tab("Video", id="video"):
+            build_video_tab(VideoTab(context))
         with gr.Tab("Inside the network", id="network"):
             build_network_tab(NetworkTab(context))
     return blocks
