@@ -49,13 +49,11 @@ from styletools.config import TransferConfig
 from styletools.loading import load_image_tensor
 from styletools.methods import Networks
 from styletools.quality import QualityMeter
-from styletools.video.flow import FlowEstimator, gray
-from styletools.video.metrics import warping_error
+from styletools.video.metrics import estimated_flows, warping_error
 from styletools.video.reading import read_frames
 from styletools.video.runner import output_size, resize_frame, stylize_video
 from styletools.video.settings import DEFAULT_TEMPORAL, VideoSettings
 from styletools.video.synthetic import Occluder, camera_clip
-from styletools.video.warp import valid_mask
 from styletools.video.writing import write_video
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,12 +93,7 @@ def real_clip(frames: int, size: int) -> dict:
     pixels = [f for _, f in zip(range(frames), read_frames(REAL_CLIP), strict=False)]
     shape = output_size(pixels[0].shape[1], pixels[0].shape[0], size)
     pixels = [resize_frame(f, shape) for f in pixels]
-    estimator, backward, masks = FlowEstimator(), [torch.zeros(1, 2, shape[1], shape[0])], [None]
-    for before, after in zip(pixels, pixels[1:], strict=False):
-        pair = estimator.pair(gray(before), gray(after))
-        backward.append(pair.backward)
-        masks.append(valid_mask(pair.backward, pair.forward))
-    masks[0] = torch.zeros_like(masks[1])
+    backward, masks = estimated_flows(pixels)
     return {"frames": pixels, "backward": backward, "masks": masks}
 
 

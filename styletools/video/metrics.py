@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 
-from styletools.video.warp import warp
+from styletools.video.flow import FlowEstimator, gray
+from styletools.video.warp import valid_mask, warp
 
 
 def pair_error(current: torch.Tensor, previous: torch.Tensor, backward: torch.Tensor,
@@ -40,3 +42,20 @@ def warping_error(
               for t in range(1, len(frames))]
     return sum(errors) / len(errors) if errors else 0.0
 
+
+
+def estimated_flows(frames: Sequence[np.ndarray]) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+    """Backward flows and masks of a real clip, by DIS on its input frames (Lai et al. used
+    FlowNet2 there), for :func:`warping_error`; index 0 holds a zero flow and an empty mask.
+
+    Args:
+        frames: ``(H, W, 3)`` uint8 RGB input frames.
+    """
+    estimator = FlowEstimator()
+    height, width = frames[0].shape[:2]
+    backward, masks = [torch.zeros(1, 2, height, width)], [torch.zeros(1, 1, height, width)]
+    for before, after in zip(frames, frames[1:], strict=False):
+        pair = estimator.pair(gray(before), gray(after))
+        backward.append(pair.backward)
+        masks.append(valid_mask(pair.backward, pair.forward))
+    return backward, masks
