@@ -433,8 +433,10 @@ def _coarse_to_fine(
             scale_to_long_side(s.to(device), round(size * config.style_scale)) for s in styles
         ]
         finest = scale == len(sizes) - 1
+        plan = hooks.plan.scales[scale]
         objective = Objective(features, scaled_content, scaled_styles, blend, config,
-                              extra_cost if finest else None, tile=hooks.plan.scales[scale].tile)
+                              extra_cost if finest else None, tile=plan.tile,
+                              gather_tile=plan.gather_tile)
         del scaled_styles  # only their Gram matrices are needed from here
         if image is None:
             generator = torch.Generator().manual_seed(seed)

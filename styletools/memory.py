@@ -24,6 +24,8 @@ from styletools.tiling import GRID, margin_for, spans
 if TYPE_CHECKING:
     from styletools.config import TransferConfig
 
+#: A gibibyte: budgets are read and printed in powers of 1024 (``6G`` is 6 GiB).
+GB = 2**30
 #: Bytes of one float32 RGB pixel: one image-sized copy per pixel.
 IMAGE_BYTES = 12
 #: Image-sized copies besides the optimiser's: the photo, the image being optimised, its
@@ -40,6 +42,9 @@ CONTENT_TARGET_BYTES = 32
 #: The working set of one forward and backward pass of VGG19 to relu5_1, per pixel it sees
 #: (activations kept for the backward pass, pooling indices, gradients in flight).
 PASS_BYTES_PER_PIXEL = 2200
+#: The working set of a forward pass without gradients (pass 1 of a tiled step: the Gram
+#: matrices), per pixel it sees: a layer's input and output at a time.
+GATHER_BYTES_PER_PIXEL = 600
 #: The process before any image: Python, torch, the decoded VGG19 (CPU); on a GPU only the
 #: weights count (``torch.cuda.max_memory_allocated``).
 PROCESS_BYTES = {"cpu": 900 * 2**20, "gpu": 100 * 2**20}
@@ -53,6 +58,9 @@ FULL_HISTORY = 100
 GOOD_HISTORY = 20
 #: Fewest curvature pairs worth keeping L-BFGS for; below, Adam's two moments are cheaper.
 MIN_HISTORY = 5
+#: Smallest tile worth a longer history: below it the margins (96 px a side) more than
+#: double the pixels a pass reads.
+EFFICIENT_TILE = 512
 #: Smallest tile core tried: below it the margins cost more than the core.
 MIN_TILE = 128
 #: Share of the available memory a transfer may take when no budget is given.
@@ -83,6 +91,19 @@ def format_size(size: float) -> str:
     if size >= 2**30:
         return f"{size / 2**30:.1f} GB"
     return f"{size / 2**20:.0f} MB"
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as the plan prints them: ``45 s``, ``12 min``, ``3.5 h``.
+
+    >>> format_duration(45.2), format_duration(725), format_duration(12600)
+    ('45 s', '12 min', '3.5 h')
+    """
+    if seconds < 100:
+        return f"{seconds:.0f} s"
+    if seconds < 6000:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def available_memory(device: str) -> int:
@@ -117,6 +138,7 @@ class ScalePlan:
     steps: int
     tile: int | None
     tiles: int
+    gather_tile: int | None
     optimizer: str
     history: int
     peak: int
@@ -125,12 +147,15 @@ class ScalePlan:
     def describe(self) -> str:
         """One line: ``1024x683, 60 steps, 4 tiles of 512 px, lbfgs (history 60) …``."""
         tiling = f"{self.tiles} tiles of {self.tile} px" if self.tile else "untiled"
+        if self.tile:
+            gather = f"tiles of {self.gather_tile} px" if self.gather_tile else "one piece"
+            tiling += f" (Gram pass in {gather})"
         optimiser = (
             f"lbfgs (history {self.history})" if self.optimizer == "lbfgs" else self.optimizer
         )
         return (
             f"{self.width}x{self.height}, {self.steps} steps, {tiling}, {optimiser}, "
-            f"peak memory ≈ {format_size(self.peak)}, ≈ {self.seconds:.0f} s"
+            f"peak memory ≈ {format_size(self.peak)}, ≈ {format_duration(self.seconds)}"
         )
 
 
@@ -156,7 +181,7 @@ class TransferPlan:
         lines = [f"scale {k}/{len(self.scales)}: {s.describe()}" for k, s in
                  enumerate(self.scales, 1)]
         lines += [*self.notes, f"peak memory ≈ {format_size(self.peak)} "
-                  f"(budget {format_size(self.budget)})", f"time ≈ {self.seconds:.0f} s"]
+                  f"(budget {format_size(self.budget)})", f"time ≈ {format_duration(self.seconds)}"]
         return "\n".join(lines)
 
 
@@ -184,21 +209,39 @@ class _Scale:
         cols = [s.stop - s.start for s in spans(self.width, tile, self.margin)]
         return len(rows) * len(cols), max(rows) * max(cols), sum(rows) * sum(cols)
 
-    def peak(self, tile: int | None, optimizer: str, history: int) -> int:
-        state = IMAGE_COPIES + self.paintings + (
+    def state(self, optimizer: str, history: int) -> int:
+        """Bytes that live through the scale: process, image copies, optimiser, targets."""
+        copies = IMAGE_COPIES + self.paintings + (
             LBFGS_COPIES + 2 * min(history, self.steps) if optimizer == "lbfgs" else ADAM_COPIES
         )
-        _, seen, _ = self.tiles(tile)
-        return (
-            PROCESS_BYTES["gpu" if self.gpu else "cpu"]
-            + round((state * IMAGE_BYTES + CONTENT_TARGET_BYTES) * self.pixels)
-            + PASS_BYTES_PER_PIXEL * seen
+        return PROCESS_BYTES["gpu" if self.gpu else "cpu"] + round(
+            (copies * IMAGE_BYTES + CONTENT_TARGET_BYTES) * self.pixels
         )
 
-    def seconds(self, tile: int | None, seconds_per_pixel_step: float) -> float:
-        count, _, read = self.tiles(tile)
-        # Tiled, pass 1 adds a forward pass (half a step) and both passes read the margins.
-        return (1.0 if count == 1 else 1.5) * self.steps * read * seconds_per_pixel_step
+    def peak(self, tile: int | None, gather: int | None, optimizer: str, history: int) -> int:
+        """The state plus the larger of the two passes' working sets."""
+        return self.state(optimizer, history) + max(
+            PASS_BYTES_PER_PIXEL * self.tiles(tile)[1],
+            GATHER_BYTES_PER_PIXEL * self.tiles(gather)[1] if tile is not None else 0,
+        )
+
+    def gather_tile(self, tile: int | None, optimizer: str, history: int, budget: int
+                    ) -> int | None:
+        """The largest tile of pass 1 that fits beside the state (pass 1 and 2 alternate)."""
+        if tile is None:
+            return None
+        spare = budget - self.state(optimizer, history)
+        return next((side for side in _candidate_tiles(self, None)
+                     if GATHER_BYTES_PER_PIXEL * self.tiles(side)[1] <= spare), tile)
+
+    def seconds(self, tile: int | None, gather: int | None, seconds_per_pixel_step: float
+                ) -> float:
+        """Untiled: a forward and backward pass over the pixels. Tiled: pass 2 over every
+        tile's pixels, margins included, plus pass 1, a forward pass (half a step)."""
+        _, _, read = self.tiles(tile)
+        if tile is not None:
+            read += self.tiles(gather)[2] / 2
+        return self.steps * read * seconds_per_pixel_step
 
 
 def _candidate_tiles(scale: _Scale, forced: int | None) -> list[int | None]:
@@ -218,20 +261,21 @@ def _plan_scale(
 
     L-BFGS's history is the largest image-sized cost, and past :data:`GOOD_HISTORY` steps it
     barely helps, while a tile adds its margins and a pass. So: the largest tile (untiled
-    first) that keeps a good history; else the largest that keeps :data:`MIN_HISTORY` steps;
-    else Adam, whose state is two copies.
+    first, down to :data:`EFFICIENT_TILE`) that keeps a good history; else the largest that
+    keeps :data:`MIN_HISTORY` steps; else Adam, whose state is two copies.
     """
     needed = min(FULL_HISTORY, max(scale.steps, 1))
     tiles = _candidate_tiles(scale, config.tile)
 
     def history_fitting(tile: int | None) -> int:
-        spare = budget - scale.peak(tile, "lbfgs", 0)
+        spare = budget - scale.peak(tile, tile, "lbfgs", 0)
         return min(needed, max(-1, spare // (2 * IMAGE_BYTES * scale.pixels)))
 
     choices: list[tuple[int | None, str, int, str | None]] = []
     if config.optimizer == "lbfgs":
         choices += [(tile, "lbfgs", history_fitting(tile), None) for tile in tiles
-                    if history_fitting(tile) >= min(needed, GOOD_HISTORY)]
+                    if history_fitting(tile) >= min(needed, GOOD_HISTORY)
+                    and (tile is None or tile >= EFFICIENT_TILE)]
         choices += [(tile, "lbfgs", history_fitting(tile), None) for tile in tiles
                     if history_fitting(tile) >= MIN_HISTORY]
         choices += [(tile, "adam", 0, (
@@ -241,7 +285,8 @@ def _plan_scale(
     else:
         choices += [(tile, config.optimizer, 0, None) for tile in tiles]
     for tile, optimizer, history, note in choices:
-        peak = scale.peak(tile, optimizer, history)
+        gather = scale.gather_tile(tile, optimizer, history, budget)
+        peak = scale.peak(tile, gather, optimizer, history)
         if peak > budget:
             continue
         count, _, _ = scale.tiles(tile)
@@ -250,7 +295,8 @@ def _plan_scale(
                     "per step would not fit the budget")
         plan = ScalePlan(
             scale.height, scale.width, scale.steps, tile if count > 1 else None, count,
-            optimizer, history, peak, scale.seconds(tile, seconds_per_pixel_step),
+            gather if count > 1 else None, optimizer, history, peak,
+            scale.seconds(tile if count > 1 else None, gather, seconds_per_pixel_step),
         )
         return plan, note
     return None, None
@@ -278,7 +324,7 @@ def plan_transfer(
     budget = budget if budget is not None else budget_bytes(config.max_memory, device)
     height, width = content_shape
     margin = margin_for((*config.content_layers, *config.style_layers))
-    plans, notes = [], []
+    plans, notes, refusals = [], [], []
     for size, steps in zip(config.scale_sizes(), config.steps_per_scale(), strict=True):
         scale = size / max(height, width)
         shape = _Scale(max(1, round(height * scale)), max(1, round(width * scale)), steps,
@@ -287,16 +333,18 @@ def plan_transfer(
         plan, note = _plan_scale(shape, config, budget, seconds_per_pixel_step)
         if plan is None:
             smallest = _candidate_tiles(shape, config.tile)[-1]
-            need = shape.peak(smallest, "adam", 0)
-            raise MemoryBudgetError(
-                f"max_memory: a {shape.width}x{shape.height} px scale needs about "
-                f"{format_size(need)} even in tiles of {smallest or max(shape.height, shape.width)}"
-                f" px, over the budget of {format_size(budget)} (raise --max-memory or lower "
-                "--size)"
-            )
+            refusals.append((shape, smallest, shape.peak(smallest, smallest, "adam", 0)))
+            continue
         plans.append(plan)
         if note:
             notes.append(f"scale {len(plans)}: {note}")
+    if refusals:  # the finest scale that does not fit says it all
+        shape, smallest, need = refusals[-1]
+        raise MemoryBudgetError(
+            f"max_memory: a {shape.width}x{shape.height} px scale needs about "
+            f"{format_size(need)} even in tiles of {smallest or max(shape.height, shape.width)} "
+            f"px, over the budget of {format_size(budget)} (raise --max-memory or lower --size)"
+        )
     return TransferPlan(tuple(plans), budget, tuple(notes))
 
 

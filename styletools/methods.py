@@ -22,7 +22,7 @@ from styletools.arbitrary import ArbitraryStyleNetworks, load_arbitrary
 from styletools.backbone import Backbone
 from styletools.config import DEFAULT_PRESET, DEFAULT_WEIGHTS, TransferConfig, preset
 from styletools.devices import resolve_device
-from styletools.engine import ProgressCallback, TransferResult, stylize
+from styletools.engine import ProgressCallback, TileCallback, TransferResult, stylize
 from styletools.loading import ImageSource, load_inputs
 from styletools.one_pass import stylize_one_pass
 
@@ -71,6 +71,7 @@ def run_transfer(
     networks: Networks | None = None,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_tile: TileCallback | None = None,
 ) -> TransferResult:
     """Stylise ``content`` with ``styles`` by ``config.method`` (see the module docstring).
 
@@ -81,6 +82,7 @@ def run_transfer(
         networks: Loaded networks to reuse; built from ``config`` when omitted.
         on_progress: Called after every optimiser step (the one-pass method has none).
         should_stop: Polled after every optimiser step.
+        on_tile: Called before each tile of a tiled optimiser step.
 
     Returns:
         The result on the CPU, with the seed used.
@@ -92,7 +94,8 @@ def run_transfer(
     if config.init == "arbitrary":
         start = stylize_one_pass(content, styles, config, networks=networks.one_pass()).image
     return stylize(content, styles, config, backbone=networks.backbone(),
-                   on_progress=on_progress, should_stop=should_stop, start=start)
+                   on_progress=on_progress, should_stop=should_stop, start=start,
+                   on_tile=on_tile)
 
 
 def transfer(

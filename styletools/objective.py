@@ -52,10 +52,12 @@ class Objective:
     blended by averaging their Gram matrices with the blend weights: one target instead of
     several. ``extra`` adds a caller's own term of the image (video's temporal cost) to J.
 
-    With ``tile`` (a core side in px), :meth:`cost` and :meth:`cost_and_gradient` run tile by
-    tile (:mod:`styletools.tiling`) and give the untiled value and gradient: pass 1 sums each
-    layer's Gram matrix over the tiles without gradients, which fixes dJ/dG; pass 2
+    With ``tile`` (a core side in px), :meth:`cost_and_gradient` runs tile by tile
+    (:mod:`styletools.tiling`) and gives the untiled value and gradient: pass 1 sums each
+    layer's Gram matrix over the image without gradients, which fixes dJ/dG; pass 2
     back-propagates each tile's share through it. Memory then follows the tile, not the image.
+    Pass 1 (and the targets, and :meth:`cost`) keeps no activations for a backward pass, so
+    it takes larger tiles, ``gather_tile`` (``None``: the whole image), and fewer margins.
     """
 
     def __init__(
@@ -68,8 +70,10 @@ class Objective:
         extra: Callable[[torch.Tensor], torch.Tensor] | None = None,
         *,
         tile: int | None = None,
+        gather_tile: int | None = None,
     ) -> None:
-        self.features, self.config, self.extra, self.tile = features, config, extra, tile
+        self.features, self.config, self.extra = features, config, extra
+        self.tile, self.gather_tile = tile, gather_tile
         self.margin = margin_for((*config.content_layers, *config.style_layers))
         self.on_tile: TileCallback | None = None
         self.gram_targets = {name: torch.zeros(()) for name in config.style_layers}
@@ -131,7 +135,7 @@ class Objective:
 
     def cost_and_gradient(self, image: torch.Tensor) -> tuple[Costs, torch.Tensor]:
         """J of ``image`` (detached) and dJ/d``image``, tile by tile when the objective tiles."""
-        tiles = self._tiles(image)
+        tiles = self._tiles(image, self.tile)
         if len(tiles) == 1:
             leaf = image.detach().requires_grad_(True)
             costs = self(leaf)
@@ -220,8 +224,8 @@ class Objective:
             total = total + self.extra(image)
         return Costs(content.detach(), style.detach(), tv.detach(), total)
 
-    def _tiles(self, image: torch.Tensor) -> tuple[Tile, ...]:
-        return tile_grid(image.shape[-2], image.shape[-1], self.tile, self.margin)
+    def _tiles(self, image: torch.Tensor, side: int | None) -> tuple[Tile, ...]:
+        return tile_grid(image.shape[-2], image.shape[-1], side, self.margin)
 
     def _report(self, stage: int, index: int, count: int) -> None:
         if self.on_tile is not None:
@@ -233,7 +237,7 @@ class Objective:
     ) -> dict[str, torch.Tensor]:
         """The whole image's Gram matrices, without gradients, tile by tile when the objective
         tiles; ``visit`` sees each tile's features (for the content layers)."""
-        tiles, sums = self._tiles(image), {}
+        tiles, sums = self._tiles(image, self.gather_tile), {}
         with torch.no_grad():
             for index, tile in enumerate(tiles):
                 if len(tiles) > 1:

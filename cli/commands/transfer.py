@@ -15,7 +15,7 @@ from styletools.params import param_specs
 if TYPE_CHECKING:
     from PIL import Image
 
-    from styletools.engine import TransferProgress, TransferResult
+    from styletools.engine import TileProgress, TransferProgress, TransferResult
 
 
 def default_output(content: Path) -> Path:
@@ -55,21 +55,45 @@ def _run(
     )
     total = sum(config.steps_per_scale())
     with progress_bar(networks.backbone().device.type, total, status="loading") as bar:
+        left = ["?"]
 
         def report(progress: TransferProgress) -> None:
             # Steps at the finer scale cost more, so the engine's own estimate is shown.
+            left[0] = f"~{progress.eta:.0f}s left"
             bar.update(
                 advance=1,
                 description=f"scale {progress.scale}/{progress.scales} "
                 f"{progress.size[1]}x{progress.size[0]}",
                 status=f"J={progress.cost:.4g} (content {progress.content_cost:.3g}, "
-                f"style {progress.style_cost:.3g}) ~{progress.eta:.0f}s left",
+                f"style {progress.style_cost:.3g}) {left[0]}",
             )
             if frames is not None:
                 frames(progress)
 
+        def report_tile(tile: TileProgress) -> None:
+            # A step of a big output takes minutes: say where in it the run is.
+            stage = "gathering Gram matrices" if tile.stage == 1 else "back-propagating"
+            bar.update(status=f"step {tile.step}/{tile.steps}: tile {tile.tile}/{tile.tiles}, "
+                       f"{stage} {left[0]}")
+
         return run_transfer(content_tensor, style_tensors, config, networks=networks,
-                            on_progress=report)
+                            on_progress=report, on_tile=report_tile)
+
+
+def _dry_run(config: TransferConfig, content: Path, styles: list[Path]) -> None:
+    """Print the plan (scales, tiles, optimiser, peak memory, time) and load nothing else."""
+    from styletools.images import open_image
+    from styletools.memory import plan_transfer
+    from styletools.methods import Networks
+    from styletools.pace import measure_pace
+
+    width, height = open_image(content).size
+    scale = config.size / max(width, height)
+    backbone = Networks(config.weights, config.device).backbone()
+    plan = plan_transfer((round(height * scale), round(width * scale)), config,
+                         device=str(backbone.device), paintings=len(styles),
+                         seconds_per_pixel_step=measure_pace(backbone))
+    typer.echo(plan.describe())
 
 
 def _with_model(
@@ -119,6 +143,14 @@ def transfer(
     save_every: Annotated[
         int, typer.Option(help="Write every N-th step to OUTPUT_frames/ (0 = off).")
     ] = 0,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the plan (scales, tiles, optimiser, estimated peak memory and time) "
+            "and exit without optimising.",
+        ),
+    ] = False,
     settings: dict[str, Any] | None = None,
 ) -> None:
     """Stylise CONTENT with the STYLES paintings; writes a PNG and prints its path.
@@ -128,11 +160,14 @@ def transfer(
     styles = list(styles or [])
     settings = dict(settings or {})
     target = output or default_output(content)
+    config = configure(settings.pop("preset") or DEFAULT_PRESET, settings)
+    if dry_run:
+        _dry_run(config, content, styles)
+        return
     if target.exists() and not overwrite:
         raise OutputExistsError(target)
     if any(target.resolve() == p.resolve() for p in (content, *styles)):
         raise ImageError(target, "is one of the inputs; refusing to overwrite it")
-    config = configure(settings.pop("preset") or DEFAULT_PRESET, settings)
     if model is not None or not styles:
         image = _with_model(content, styles, model, config)
         from styletools.images import save_image

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -207,3 +208,45 @@ def test_help_lists_the_presets():
     assert result.exit_code == 0
     for name in ("fast", "balanced", "high", "--preserve-color", "--style-blend"):
         assert name in result.stdout
+
+
+# Big outputs: the plan, the budget and forced tiles.
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path, content_path, style_paths):
+    target = tmp_path / "out.png"
+    result = invoke(content_path, style_paths[0], "--size", 4096, "--max-memory", "6G",
+                    "--dry-run", "-o", target)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert re.match(r"scale 1/2: 2048x153\d, 150 steps", lines[0])
+    assert re.match(r"scale 2/2: 4096x307\d, 60 steps, \d+ tiles of \d+ px", lines[1])
+    peak = next(line for line in lines if line.startswith("peak memory ≈ "))
+    assert re.fullmatch(r"peak memory ≈ \d+\.\d GB \(budget 6\.0 GB\)", peak)
+    assert any(line.startswith("time ≈ ") for line in lines)
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_over_budget_is_refused_in_one_line_before_any_work(tmp_path, content_path,
+                                                            style_paths):
+    target = tmp_path / "out.png"
+    result = invoke(content_path, style_paths[0], "--size", 8192, "--max-memory", "2G",
+                    "-o", target)
+    line = assert_one_line_error(result, "max_memory", "8192x6141", "budget of 2.0 GB")
+    assert re.search(r"needs about \d+\.\d GB", line)
+    assert not target.exists()
+
+
+def test_bad_memory_size_is_one_line(tmp_path, content_path, style_paths):
+    result = invoke(content_path, style_paths[0], "--max-memory", "lots", "-o",
+                    tmp_path / "out.png")
+    assert_one_line_error(result, "max_memory", "'lots' is not a memory size")
+
+
+def test_forced_tiles_run_and_write_the_output(tmp_path, content_path, style_paths):
+    target = tmp_path / "out.png"
+    result = invoke(content_path, style_paths[0], *FAST, "--size", 96, "--tile", 32,
+                    "-o", target)
+    assert result.exit_code == 0, result.output
+    with Image.open(target) as written:
+        assert written.size == (96, 72)
