@@ -128,6 +128,11 @@ class _Variable:
         variable = image.detach().mul(self.kappa).contiguous(memory_format=torch.contiguous_format)
         self.tensor = variable.requires_grad_(True)
 
+    def current(self) -> torch.Tensor:
+        """The image to evaluate, without a copy where the units are pixels (Adam): at print
+        sizes each copy is hundreds of MB."""
+        return self.tensor.detach() if self.kappa == 1.0 else self.snapshot()
+
     def snapshot(self) -> torch.Tensor:
         """A detached copy of the image."""
         return self.tensor.detach() / self.kappa
@@ -157,7 +162,7 @@ def _step(
 
     def closure() -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
-        costs, image_grad = objective.cost_and_gradient(variable.snapshot())
+        costs, image_grad = objective.cost_and_gradient(variable.current())
         variable.tensor.grad = image_grad.div_(variable.kappa)
         run.last, run.last_cost = costs, float(costs.total)
         if run.last_cost < run.best_cost:

@@ -36,12 +36,15 @@ class AppLimits:
         max_pixels: Largest decoded image; checked before decoding (see ``images.open_image``).
         heavy_jobs: Transfers and network views running at once on the device; others queue.
         tool_jobs: Tool applications running at once (they are light).
+        max_memory: The memory budget of each transfer (``None``: a safe share of what is
+            available when it starts); a size over it is refused before the run.
     """
 
     max_file_size: int = 25 * 1024 * 1024
     max_pixels: int = DEFAULT_MAX_PIXELS
     heavy_jobs: int = 1
     tool_jobs: int = 2
+    max_memory: str | None = None
 
 
 class StopSignals:

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from styletools.config import DEFAULT_WEIGHTS
+from styletools.config import DEFAULT_WEIGHTS, TransferConfig
 from styletools.errors import ConfigError
-from styletools.params import check_params, param
+from styletools.params import check_params, declared, param, param_specs
+
+_TRANSFER = {spec.name: spec for spec in param_specs(TransferConfig)}
 
 
 def parse_auth(text: str | None) -> tuple[str, str] | None:
@@ -45,6 +47,7 @@ class ServeSettings:
     jobs: int = param(1, help="heavy jobs (transfers) run at once; others queue", min=1)
     max_upload_mb: float = param(25.0, help="largest upload", min=0.1, unit="MB")
     max_megapixels: float = param(40.0, help="largest image", min=0.01, unit="MP")
+    max_memory: str | None = declared(_TRANSFER["max_memory"])
 
     def __post_init__(self) -> None:
         check_params("app", self)

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import gradio as gr
+from PIL import Image
 from styletools_cli.app.context import DEVICE_QUEUE, AppContext
 from styletools_cli.app.preview import LiveTransfer, result_line, status_line
 from styletools_cli.app.support import (
@@ -32,6 +33,14 @@ from styletools.config import PRESET, PRESET_FIELDS, TransferConfig, configure
 from styletools.engine import TransferResult
 from styletools.errors import ConfigError
 from styletools.loading import load_paintings
+from styletools.memory import (
+    MemoryBudgetError,
+    budget_bytes,
+    format_duration,
+    format_size,
+    largest_size,
+    plan_transfer,
+)
 from styletools.params import param_specs
 from styletools.seeds import new_seed
 
@@ -53,6 +62,11 @@ HIDDEN: dict[str, str] = {
 }
 SPECS = {spec.name: spec for spec in (PRESET, *param_specs(TransferConfig))}
 SHOWN: tuple[str, ...] = (PRESET.name, *MAIN, *ADVANCED)
+#: The settings the estimate reads (the rest do not change memory or time).
+PLANNED: tuple[str, ...] = (PRESET.name, "method", "size", "steps", "scales", "optimizer",
+                            "working_size")
+#: Shape assumed for the estimate before a photo is uploaded (4:3).
+DEFAULT_ASPECT = (3, 4)
 #: What Refine changes: the optimisation, started from the one-pass preview.
 REFINE: dict[str, str] = {"method": "optimise", "init": "arbitrary"}
 #: What the preview changes: one pass, whatever the method chosen.
@@ -96,9 +110,34 @@ class TransferTab:
             (preview image, status line, (before, after) pair, PNG path, seed used).
         """
         with user_errors():
-            values = dict(settings)
-            config = configure(values.pop(PRESET.name) or PRESET.default, values)
+            config = self._config(settings)
             yield from self._stream(require(content, "photo"), styles or [], config, request)
+
+    def _config(self, settings: Mapping[str, Any]) -> TransferConfig:
+        """The widgets' values on their preset, within the server's memory budget."""
+        values = dict(settings)
+        config = configure(values.pop(PRESET.name, None) or PRESET.default, values)
+        return config.replace(max_memory=self.context.limits.max_memory)
+
+    def estimate(self, content: str | None, *values: Any) -> str:
+        """The plan's peak memory and time for the settings shown, before the run (one line;
+        a size over the budget says so and what fits)."""
+        try:
+            config = self._config(dict(zip(PLANNED, values, strict=True)))
+            if config.method != "optimise":
+                return f"One pass at {config.network_size()} px: under a second per image."
+            shape = _photo_shape(content, config.size)
+            device = str(self.context.networks.backbone().device)
+            plan = plan_transfer(shape, config, device=device)
+        except MemoryBudgetError as error:
+            return f"**Over the memory budget:** {str(error).removeprefix('max_memory: ')}"
+        except ConfigError as error:
+            return f"Estimate unavailable: {error}"
+        tiles = sum(scale.tiles > 1 for scale in plan.scales)
+        tiling = f", {tiles} scale(s) in exact tiles" if tiles else ""
+        return (f"Estimate: peak memory ≈ {format_size(plan.peak)} of the "
+                f"{format_size(plan.budget)} budget{tiling}, ≈ {format_duration(plan.seconds)}"
+                f" on this server.")
 
     def _stream(
         self,
@@ -179,6 +218,16 @@ class TransferTab:
         return transfer
 
 
+def _photo_shape(content: str | None, size: int) -> tuple[int, int]:
+    """(height, width) of the photo at ``size`` on its long side (4:3 before an upload)."""
+    height, width = DEFAULT_ASPECT
+    if content:
+        with Image.open(content) as photo:  # the header only: no pixels are decoded
+            width, height = photo.size
+    scale = size / max(height, width)
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
 # --- layout -----------------------------------------------------------------------------------
 
 
@@ -218,6 +267,17 @@ def _results() -> list[Component]:
     return [preview, status, compare, download]
 
 
+def _offer_sizes(tab: TransferTab, size: Component) -> None:
+    """Say in the size box how large an output the server's budget allows (a 4:3 photo, the
+    default preset); a larger size is refused before the run, with the estimate."""
+    config = tab._config({})
+    device = str(tab.context.networks.backbone().device)
+    budget = budget_bytes(config.max_memory, device)
+    largest = largest_size(_photo_shape(None, config.size), config, device=device,
+                           budget=budget)
+    size.info = f"{size.info}; up to about {largest} px within this server's memory budget"
+
+
 def build_transfer_tab(tab: TransferTab) -> dict[str, Component]:
     """Lay out the tab inside the current ``gr.Tab`` and wire its events; returns the
     setting controls by name."""
@@ -225,6 +285,9 @@ def build_transfer_tab(tab: TransferTab) -> dict[str, Component]:
         with gr.Column(scale=1):
             content, styles, shipped = _images(tab)
             controls, dice = _controls()
+            _offer_sizes(tab, controls["size"])
+            plan = gr.Markdown(tab.estimate(None, *(None,) * len(PLANNED)),
+                               elem_id="transfer-plan")
             with gr.Row():
                 run = gr.Button("Stylise", variant="primary", elem_id="run-transfer")
                 refine = gr.Button("Refine (optimise from the preview)", elem_id="refine")
@@ -247,6 +310,9 @@ def build_transfer_tab(tab: TransferTab) -> dict[str, Component]:
             api_name="preview", api_visibility=visibility, concurrency_id="preview",
             concurrency_limit=1,
         )
+    for trigger in (content, *(controls[name] for name in PLANNED)):
+        trigger.change(tab.estimate, inputs=[content, *(controls[name] for name in PLANNED)],
+                       outputs=plan, api_visibility="private", queue=False)
     stop.click(tab.stop, outputs=outputs[1], api_name="stop", queue=False)
     dice.click(tab.new_seed, outputs=controls["seed"], api_name="new_seed", queue=False)
     styles.change(tab.show_blend, inputs=styles, outputs=controls["style_blend"],

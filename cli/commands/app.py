@@ -34,6 +34,7 @@ def app_command(settings: dict[str, Any] | None = None) -> None:
         max_file_size=int(serve.max_upload_mb * 1024 * 1024),
         max_pixels=int(serve.max_megapixels * 1_000_000),
         heavy_jobs=serve.jobs,
+        max_memory=serve.max_memory,
     )
     context = build_context(weights=serve.weights, device=serve.device, limits=limits)
     url, public_url = launch_app(build_app(context), context, serve)

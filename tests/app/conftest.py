@@ -16,6 +16,8 @@ import pytest
 #: Small caps, so the tests can exceed them with small files.
 MAX_UPLOAD_MB = 1.0
 MAX_MEGAPIXELS = 1.0
+#: A memory budget the tests can exceed with a large output size.
+MAX_MEMORY = "3G"
 START_TIMEOUT_S = 120
 
 
@@ -64,13 +66,15 @@ class OutputReader:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``styletools app`` with tiny upload caps, stopped when the session ends."""
+    """``styletools app`` with tiny upload caps and a 3 GB memory budget, stopped when the
+    session ends."""
     port = free_port()
     cache = tmp_path_factory.mktemp("gradio-cache")
     env = {**os.environ, "GRADIO_TEMP_DIR": str(cache), "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable, "-m", "styletools", "app", "--port", str(port),
         "--max-upload-mb", str(MAX_UPLOAD_MB), "--max-megapixels", str(MAX_MEGAPIXELS),
+        "--max-memory", MAX_MEMORY,
     ]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,

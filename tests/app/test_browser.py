@@ -108,3 +108,21 @@ def test_moving_the_strength_slider_repaints_the_preview(server, browser, conten
     assert seconds < 10, f"the preview took {seconds:.1f} s"  # about 0.5 s on an idle CPU
     assert result.evaluate("img => img.naturalWidth") in (0, 512)  # lazy until scrolled to
     page.close()
+
+
+def test_the_estimate_follows_the_size_and_refuses_what_does_not_fit(server, browser,
+                                                                     content_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.url)
+    plan = page.locator("#transfer-plan")
+    plan.get_by_text(re.compile(r"Estimate: peak memory ≈ [\d.]+ [GM]B of the 3\.0 GB")).wait_for()
+    assert re.search(r"up to about \d+ px", page.locator("#size").inner_text())
+    page.locator("#content-image input[type=file]").set_input_files(str(content_path))
+    page.locator("#content-image img").first.wait_for()
+    _set(page, "size", "9000")
+    plan.get_by_text(re.compile(r"Over the memory budget: .*9000x\d+ px scale needs about"))\
+        .wait_for()
+    _set(page, "size", "256")
+    plan.get_by_text(re.compile("Estimate: peak memory")).wait_for()
+    page.close()

@@ -132,6 +132,15 @@ def test_bad_setting_gets_a_clear_error(client, content_path, style_paths):
         )
 
 
+def test_a_size_over_the_memory_budget_is_refused_before_the_run(client, content_path,
+                                                                  style_paths):
+    with pytest.raises(AppError, match=r"needs about \d+\.\d GB .* budget of 3\.0 GB"):
+        client.predict(
+            content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
+            size=8192, api_name="/transfer",
+        )
+
+
 def test_stop_keeps_the_best_image_so_far(client, content_path, style_paths):
     job = client.submit(
         content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
