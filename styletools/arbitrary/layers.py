@@ -35,12 +35,21 @@ class ConditionalInstanceNorm(nn.Module):
 
     def forward(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         """Normalise ``x`` ``(N, C, H, W)`` per image and channel; ``style`` is ``(N|1, D)``."""
-        var, mean = moments(x)
+        scale, shift = self.coefficients(*moments(x), style)
+        return torch.addcmul(shift.to(x.dtype), x, scale.to(x.dtype))
+
+    def coefficients(
+        self, var: torch.Tensor, mean: torch.Tensor, style: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(scale, shift)``, each ``(N, C, 1, 1)`` float32, for statistics ``(N, C, 1, 1)``.
+
+        Separate from :meth:`forward` so tiled inference can apply whole-image statistics
+        gathered tile by tile (:mod:`styletools.tiled_inference`).
+        """
         gamma = self.gamma(style).float()[..., None, None]
         beta = self.beta(style).float()[..., None, None]
         scale = gamma * torch.rsqrt(var + EPSILON)
-        shift = beta - mean * scale
-        return torch.addcmul(shift.to(x.dtype), x, scale.to(x.dtype))
+        return scale, beta - mean * scale
 
 
 #: Above this ``E[x²] / (var + eps)``, ``E[x²] - E[x]²`` loses more than ~0.1 % of the
@@ -109,13 +118,16 @@ class StyledConv(nn.Module):
 
     def forward(self, x: torch.Tensor, style: torch.Tensor) -> torch.Tensor:
         """``(N, C_in, H, W)`` → ``(N, C_out, H', W')``; ``style`` ``(N|1, D)`` feeds the norm."""
-        if self.upsample:
-            x = upsample_conv(x, self.conv)
-        elif self.by_blocks and x.shape[-2] % 2 == 0 and x.shape[-1] % 2 == 0:
-            x = conv_by_blocks(x, self.conv)
-        else:
-            x = self.conv(x)
+        x = self.convolve(x)
         return x if self.norm is None else self.norm(x, style)
+
+    def convolve(self, x: torch.Tensor) -> torch.Tensor:
+        """The layer without its norm (tiled inference normalises with whole-image statistics)."""
+        if self.upsample:
+            return upsample_conv(x, self.conv)
+        if self.by_blocks and x.shape[-2] % 2 == 0 and x.shape[-1] % 2 == 0:
+            return conv_by_blocks(x, self.conv)
+        return self.conv(x)
 
 
 class ResidualBlock(nn.Module):

@@ -144,12 +144,8 @@ class ConditionalTransformer(nn.Module):
         Sides are reflection-padded (centred) up to a multiple of 4, at least 16, and
         the output is cropped back, so any size works, 1×1 included.
         """
-        _check_images(content)
-        style = _check_style(style, content.shape[0], self.style_dim)
-        dtype = self.expand[2].conv.weight.dtype
         height, width = content.shape[-2:]
-        x, (top, left) = _pad_for_network(content.to(dtype))
-        style = style.to(dtype)
+        x, style, (top, left) = self.prepare(content, style)
         for layer in self.contract:
             x = F.relu(layer(x, style))
         for block in self.residual:
@@ -158,6 +154,23 @@ class ConditionalTransformer(nn.Module):
         x = F.relu(self.expand[1](x, style))
         out = torch.sigmoid(self.expand[2](x, style))
         return out[..., top : top + height, left : left + width]
+
+    def prepare(
+        self, content: torch.Tensor, style: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, tuple[int, int]]:
+        """Checked content, padded as the network needs, and style in the network's dtype,
+        with the ``(top, left)`` offset of the content in the padded image.
+
+        Shared with :mod:`styletools.tiled_inference`, whose tiles must see the same image.
+
+        Raises:
+            ShapeError: ``content`` is not ``(N, 3, H, W)`` or ``style`` not ``(N|1, D)``.
+        """
+        _check_images(content)
+        style = _check_style(style, content.shape[0], self.style_dim)
+        dtype = self.expand[2].conv.weight.dtype
+        x, offset = _pad_for_network(content.to(dtype))
+        return x, style.to(dtype), offset
 
 
 class StyleTransformer(ConditionalTransformer):

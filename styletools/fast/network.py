@@ -114,18 +114,28 @@ class TransformerNet(nn.Module):
         exactly the input's size.
         """
         height, width = images.shape[-2:]
-        pad_h, pad_w = _padded(height) - height, _padded(width) - width
-        padding = (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2)
-        x = F.pad(images, padding, mode="replicate") if pad_h or pad_w else images
+        x, (top, left) = pad_for_network(images)
         x, last = self.body[:-1](x), self.body[-1]
         # The 32 -> 3 output layer runs at a fraction of the conv kernels' speed; on 2×2 blocks
         # it is 1.7× faster at 256 px (inference only, like UpsampleConv's phases).
         out = last(x) if torch.is_grad_enabled() else conv_by_blocks(x, last)
-        return out[..., padding[2] : padding[2] + height, padding[0] : padding[0] + width]
+        return out[..., top : top + height, left : left + width]
 
 
 def _padded(side: int) -> int:
     return max(MIN_SIDE, -(-side // 4) * 4)
+
+
+def pad_for_network(images: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
+    """Edge-pad ``(N, 3, H, W)`` (centred) to the network's sides; return it and ``(top, left)``.
+
+    Shared with :mod:`styletools.tiled_inference`, whose tiles must see the same padded image.
+    """
+    height, width = images.shape[-2:]
+    pad_h, pad_w = _padded(height) - height, _padded(width) - width
+    padding = (pad_w // 2, pad_w - pad_w // 2, pad_h // 2, pad_h - pad_h // 2)
+    x = F.pad(images, padding, mode="replicate") if pad_h or pad_w else images
+    return x, (padding[2], padding[0])
 
 
 def conv_flops(net: TransformerNet, height: int, width: int) -> int:
