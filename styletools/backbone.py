@@ -26,18 +26,21 @@ class Backbone:
     def __init__(self, weights: str | Path = DEFAULT_WEIGHTS, *, device: str = "auto") -> None:
         self.device = resolve_device(device)
         self.weights: VGGWeights = resolve(weights)
-        self._extractors: dict[tuple[tuple[str, ...], str], Features] = {}
+        self._extractors: dict[tuple[tuple[str, ...], str, str], Features] = {}
 
-    def features(self, layers: Sequence[str], *, pooling: str = "max") -> Features:
+    def features(
+        self, layers: Sequence[str], *, pooling: str = "max", padding: str = "zeros"
+    ) -> Features:
         """A frozen extractor returning ``layers``, built on first use and then reused."""
         ordered = tuple(sorted(set(check_layers(layers, option="layers")), key=LAYER_NAMES.index))
-        key = (ordered, pooling)
+        key = (ordered, pooling, padding)
         if key not in self._extractors:
             extractor = Features(
                 self.weights.state,
                 ordered,
                 preprocess=self.weights.preprocessing.module(),
                 pooling=pooling,  # type: ignore[arg-type]
+                padding=padding,  # type: ignore[arg-type]
             )
             self._extractors[key] = extractor.to(self.device)
         return self._extractors[key]

@@ -177,6 +177,11 @@ class TransferConfig:
         DEFAULT_WEIGHTS, help="VGG19 weights id (see `styletools weights`) or a .pth/.h5 file"
     )
     pooling: Literal["max", "avg"] = param("max", help="VGG19's pooling: max (as trained) or avg")
+    padding: Literal["replicate", "zeros"] = param(
+        "zeros",
+        help="what VGG19's first convolution sees beyond the border: zeros (as trained) or "
+        "replicate (the edge pixels)",
+    )
     content_layers: tuple[str, ...] = param(
         DEFAULT_CONTENT_LAYERS, help="layers compared for content (J_content)", choices=LAYER_NAMES
     )

@@ -399,7 +399,8 @@ def stylize(  # noqa: PLR0913 - keyword-only inputs and callbacks of the one ent
                          paintings=len(styles))
     backbone = backbone or Backbone(config.weights, device=config.device)
     features = backbone.features(
-        (*config.content_layers, *config.style_layers), pooling=config.pooling
+        (*config.content_layers, *config.style_layers), pooling=config.pooling,
+        padding=config.padding,
     )
     content = scale_to_long_side(content.to(backbone.device), config.size)
     if config.preserve_color:

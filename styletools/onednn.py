@@ -21,7 +21,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-_SAME = [1, 1]  # padding, stride and dilation of VGG's convolutions
+_SAME = [1, 1]  # stride and dilation of VGG's convolutions (and their usual padding)
 _OPS = ("_convolution_pointwise", "_reorder_convolution_weight")
 
 
@@ -43,6 +43,9 @@ class PackedConv:
     """
 
     def __init__(self, conv: nn.Conv2d) -> None:
+        # Padding 1 ("same") or 0 (the caller padded already); the input gradient of a 3×3
+        # convolution padded p is the flipped convolution padded 2 - p.
+        self.padding = int(conv.padding[0])  # type: ignore[index]
         weight = conv.weight.detach()
         self.bias = conv.bias.detach() if conv.bias is not None else None
         self.forward_weight = _reorder(weight)
@@ -59,11 +62,12 @@ def _reorder(weight: torch.Tensor) -> torch.Tensor:
 
 
 def _convolve(
-    images: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, then: str
+    images: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None, then: str,
+    padding: int = 1,
 ) -> torch.Tensor:
     images = images.contiguous(memory_format=torch.channels_last)
     return torch.ops.mkldnn._convolution_pointwise(
-        images, weight, bias, _SAME, _SAME, _SAME, 1, then, [], ""
+        images, weight, bias, [padding, padding], _SAME, _SAME, 1, then, [], ""
     )
 
 
@@ -72,7 +76,7 @@ class _ConvRelu(torch.autograd.Function):
     def forward(
         ctx: torch.autograd.function.FunctionCtx, images: torch.Tensor, conv: PackedConv
     ) -> torch.Tensor:  # type: ignore[override]
-        activations = _convolve(images, conv.forward_weight, conv.bias, "relu")
+        activations = _convolve(images, conv.forward_weight, conv.bias, "relu", conv.padding)
         ctx.save_for_backward(activations)
         ctx.conv = conv  # type: ignore[attr-defined]
         return activations
@@ -84,4 +88,4 @@ class _ConvRelu(torch.autograd.Function):
         (activations,) = ctx.saved_tensors  # type: ignore[attr-defined]
         conv: PackedConv = ctx.conv  # type: ignore[attr-defined]
         grad = torch.ops.aten.threshold_backward(grad, activations, 0)
-        return _convolve(grad, conv.backward_weight, None, "none"), None
+        return _convolve(grad, conv.backward_weight, None, "none", 2 - conv.padding), None

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from styletools import onednn
@@ -21,6 +22,7 @@ from styletools.errors import ConfigError
 from styletools.vgg_layers import CONVS, LAYER_NAMES
 
 Pooling = Literal["max", "avg"]
+Padding = Literal["zeros", "replicate"]
 _POOLS: dict[str, type[nn.Module]] = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}
 
 
@@ -53,6 +55,9 @@ class Features(nn.Module):
         layers: The layers whose activations :meth:`forward` returns.
         preprocess: Maps ``(N, 3, H, W)`` RGB in [0, 1] to the network's input space.
         pooling: ``max`` as in VGG19, or ``avg`` (Gatys et al. found smoother results).
+        padding: How the first convolution sees beyond the border: ``zeros`` as trained, or
+            ``replicate`` (the edge pixels), which keeps an optimised image's border from
+            darkening (as in crowsonkb/style-transfer-pytorch; figures in the README).
     """
 
     def __init__(
@@ -62,13 +67,20 @@ class Features(nn.Module):
         *,
         preprocess: nn.Module,
         pooling: Pooling = "max",
+        padding: Padding = "zeros",
     ) -> None:
         super().__init__()
         self.layers = check_layers(layers, option="layers")
         if pooling not in _POOLS:
             raise ConfigError(f"pooling: unknown {pooling!r}; choose from {', '.join(_POOLS)}")
         self.preprocess = preprocess
-        self.body = _build_body(state, LAYER_NAMES.index(max(self.layers, key=LAYER_NAMES.index)))
+        if padding not in ("zeros", "replicate"):
+            raise ConfigError(f"padding: unknown {padding!r}; choose from zeros, replicate")
+        self.padding = padding
+        self.body = _build_body(
+            state, LAYER_NAMES.index(max(self.layers, key=LAYER_NAMES.index)),
+            first_padding=0 if padding == "replicate" else 1,
+        )
         self.pooling = pooling
         self._pool = _POOLS[pooling](kernel_size=2, stride=2)
         self._packed: list[onednn.PackedConv] | None = None
@@ -77,7 +89,10 @@ class Features(nn.Module):
 
     def forward(self, images: torch.Tensor) -> dict[str, torch.Tensor]:
         """Run the network; return the requested activations by name."""
-        x = self.preprocess(images).contiguous(memory_format=torch.channels_last)
+        x = self.preprocess(images)
+        if self.padding == "replicate":  # the first convolution is built unpadded for it
+            x = F.pad(x, (1, 1, 1, 1), mode="replicate")
+        x = x.contiguous(memory_format=torch.channels_last)
         wanted, out = set(self.layers), {}
         for relu_name, conv_relu in zip(LAYER_NAMES, self._conv_relus(x), strict=False):
             if relu_name.endswith("_1") and relu_name != "relu1_1":
@@ -113,10 +128,12 @@ class _EagerConvRelu:
         return torch.relu_(self.conv(x))
 
 
-def _build_body(state: dict[str, torch.Tensor], last: int) -> nn.ModuleList:
+def _build_body(
+    state: dict[str, torch.Tensor], last: int, *, first_padding: int = 1
+) -> nn.ModuleList:
     convs = nn.ModuleList()
-    for name, cin, cout in CONVS[: last + 1]:
-        conv = nn.Conv2d(cin, cout, kernel_size=3, padding=1)
+    for index, (name, cin, cout) in enumerate(CONVS[: last + 1]):
+        conv = nn.Conv2d(cin, cout, kernel_size=3, padding=first_padding if index == 0 else 1)
         conv.weight.data = (
             state[f"{name}.weight"].float().contiguous(memory_format=torch.channels_last)
         )

@@ -101,6 +101,29 @@ def test_average_pooling_changes_only_layers_after_a_pool(vgg_weights, generator
     assert not torch.allclose(by_max["relu2_1"], by_avg["relu2_1"])
 
 
+def test_replicate_padding_equals_torchs_replicate_convolution(vgg_weights, generator):
+    """The first convolution padded by replication (the fast oneDNN path on this CPU),
+    forward and input gradient, against torch's own ``padding_mode="replicate"`` in float64;
+    only the border differs from zero padding."""
+    image = torch.rand(1, 3, 20, 24, generator=generator)
+    ours = Features(vgg_weights.state, ["relu1_1"], preprocess=PREPROCESSING["caffe"].module(),
+                    padding="replicate")
+    reference = torch.nn.Conv2d(3, 64, 3, padding=1, padding_mode="replicate").double()
+    reference.weight.data = vgg_weights.state["conv1_1.weight"].double()
+    reference.bias.data = vgg_weights.state["conv1_1.bias"].double()
+    leaf, twin = image.clone().requires_grad_(True), image.double().requires_grad_(True)
+    got = ours(leaf)["relu1_1"]
+    want = torch.relu(reference(PREPROCESSING["caffe"].module().double()(twin)))
+    assert_relative_close(got.detach().double(), want.detach(), 1e-5)
+    weights = torch.rand(want.shape, generator=generator, dtype=torch.float64)
+    (got * weights.float()).sum().backward()
+    (want * weights).sum().backward()
+    assert_relative_close(leaf.grad.double(), twin.grad, 1e-4)
+    zeros = features(vgg_weights.state, ["relu1_1"])(image)["relu1_1"]
+    assert torch.equal(zeros[..., 1:-1, 1:-1], got.detach()[..., 1:-1, 1:-1])
+    assert not torch.allclose(zeros[..., 0, :], got.detach()[..., 0, :])
+
+
 def test_unknown_pooling_is_a_config_error(vgg_weights):
     with pytest.raises(ConfigError, match="pooling: unknown 'min'; choose from max, avg"):
         features(vgg_weights.state, ["relu1_1"], pooling="min")

@@ -50,7 +50,7 @@ MAIN: tuple[str, ...] = ("method", "strength", "size", "preserve_color", "style_
 ADVANCED: tuple[str, ...] = (
     "content_layers", "style_layers", "optimizer", "learning_rate", "steps", "scales",
     "tv_weight", "content_weight", "style_weight", "style_layer_weights", "style_scale",
-    "pooling", "working_size",
+    "pooling", "padding", "working_size",
 )  # fmt: skip
 #: Settings the app does not offer, and why.
 HIDDEN: dict[str, str] = {
