@@ -103,3 +103,16 @@ def test_five_adam_steps_in_192_px_tiles_match_the_untiled_run(backbone, content
     tiled = stylize(photo, paintings, config.replace(tile=192), backbone=backbone)
     assert (whole.image - photo).abs().mean() > 5 / 255  # the steps moved the image
     assert (tiled.image - whole.image).abs().mean() <= 1 / 255
+
+
+def test_each_tile_of_each_step_is_reported(backbone, content_path, style_paths):
+    """The progress bar's source: every tile of every step's pass 2 is named (pass 1, the
+    Gram matrices, fits in one piece at this size and is not tiled)."""
+    config = TransferConfig(size=96, scales=1, steps=(2,), seed=0, tile=32,
+                            content_layers=("relu2_1",), style_layers=("relu1_1", "relu2_1"))
+    photo, paintings = load_inputs(content_path, style_paths[:1], config)
+    seen = []
+    stylize(photo, paintings, config, backbone=backbone, on_tile=seen.append)
+    assert {(t.scale, t.steps, t.tiles) for t in seen} == {(1, 2, 6)}  # 72 px: 2 rows
+    assert {(t.step, t.stage) for t in seen} == {(1, 2), (2, 2)}
+    assert sorted(t.tile for t in seen if (t.step, t.stage) == (2, 2)) == list(range(1, 7))
