@@ -124,8 +124,10 @@ class _Variable:
     def __init__(self, image: torch.Tensor, optimizer: str) -> None:
         self.kappa = 1.0 / (LBFGS_FIRST_STEP * image.numel()) if optimizer == "lbfgs" else 1.0
         # L-BFGS flattens gradients with .view(-1): the tensor must be contiguous (a tensor
-        # from to_tensor is an HWC permute).
-        variable = image.detach().mul(self.kappa).contiguous(memory_format=torch.contiguous_format)
+        # from to_tensor is an HWC permute). In pixel units the scale's starting image is
+        # taken over, not copied (the caller replaces it with the result).
+        scaled = image.detach() if self.kappa == 1.0 else image.detach().mul(self.kappa)
+        variable = scaled.contiguous(memory_format=torch.contiguous_format)
         self.tensor = variable.requires_grad_(True)
 
     def current(self) -> torch.Tensor:
