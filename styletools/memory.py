@@ -41,13 +41,13 @@ ADAM_COPIES = 2
 CONTENT_TARGET_BYTES = 32
 #: The working set of one forward and backward pass of VGG19 to relu5_1, per pixel it sees
 #: (activations kept for the backward pass, pooling indices, gradients in flight).
-PASS_BYTES_PER_PIXEL = 2200
+PASS_BYTES_PER_PIXEL = 2700
 #: The working set of a forward pass without gradients (pass 1 of a tiled step: the Gram
 #: matrices), per pixel it sees: a layer's input and output at a time.
 GATHER_BYTES_PER_PIXEL = 600
 #: The process before any image: Python, torch, the decoded VGG19 (CPU); on a GPU only the
 #: weights count (``torch.cuda.max_memory_allocated``).
-PROCESS_BYTES = {"cpu": 900 * 2**20, "gpu": 100 * 2**20}
+PROCESS_BYTES = {"cpu": 1210 * 2**20, "gpu": 100 * 2**20}
 #: Seconds per pixel and step of an untiled step on this project's CPU (2 cores, fp32); a
 #: tile adds its margins and a second forward pass (pass 1 gathers the Gram matrices).
 CPU_SECONDS_PER_PIXEL_STEP = 10.5e-6
@@ -275,9 +275,9 @@ def _plan_scale(
     if config.optimizer == "lbfgs":
         choices += [(tile, "lbfgs", history_fitting(tile), None) for tile in tiles
                     if history_fitting(tile) >= min(needed, GOOD_HISTORY)
-                    and (tile is None or tile >= EFFICIENT_TILE)]
+                    and (tile is None or tile >= EFFICIENT_TILE or config.tile is not None)]
         choices += [(tile, "lbfgs", history_fitting(tile), None) for tile in tiles
-                    if history_fitting(tile) >= MIN_HISTORY]
+                    if history_fitting(tile) >= min(needed, MIN_HISTORY)]
         choices += [(tile, "adam", 0, (
             f"switched to Adam: {MIN_HISTORY} steps of L-BFGS history "
             f"({format_size(2 * MIN_HISTORY * IMAGE_BYTES * scale.pixels)}) do not fit the "

@@ -96,3 +96,10 @@ def test_the_largest_size_fits_and_the_next_does_not():
     plan_transfer(PHOTO, config.replace(size=side), device="cpu", budget=4 * GB)
     with pytest.raises(MemoryBudgetError):
         plan_transfer(PHOTO, config.replace(size=2 * side), device="cpu", budget=4 * GB)
+
+
+def test_a_short_run_keeps_lbfgs_in_forced_small_tiles():
+    """Three steps need three pairs of history, however small the tiles: no switch to Adam."""
+    result = plan(512, 16, tile=256, scales=1, steps=(3,))
+    assert (result.scales[0].optimizer, result.scales[0].history) == ("lbfgs", 3)
+    assert result.notes == ()
