@@ -17,11 +17,13 @@ from torch import nn
 
 from styletools.arbitrary.networks import (
     NUM_STYLES,
+    ConditionalTransformer,
     MultiStyle26,
     StylePredictor,
     StyleTransformer,
 )
 from styletools.errors import ConfigError, ShapeError
+from styletools.tiled_inference import tiled_conditional_forward
 
 #: The predictor's input side: Magenta trained it on 256 px style images and the int8
 #: TF Hub graph (``arbitrary_predict.onnx``) is fixed at 256×256.
@@ -119,6 +121,7 @@ def stylize(
     strength: float = 1.0,
     *,
     predictor: StylePredictor | None = None,
+    tile: int | None = None,
 ) -> torch.Tensor:
     """Stylise a photo with a painting's embedding, at a given strength.
 
@@ -131,12 +134,16 @@ def stylize(
             own embedding (its centre square at 256 px, as for a painting), which needs
             ``predictor``.
         predictor: The style predictor, used to embed the photo when ``strength < 1``.
+        tile: ``None`` runs the whole photo at once; a side in pixels runs it in tiles with
+            whole-image statistics, the same output within float rounding in a fraction of
+            the memory (:func:`styletools.tiled_inference.tiled_conditional_forward`).
 
     Returns:
         ``(N, 3, H, W)`` in [0, 1], on the transformer's device, in the photo's dtype.
 
     Raises:
-        ConfigError: ``strength`` is outside [0, 1], or below 1 without a predictor.
+        ConfigError: ``strength`` is outside [0, 1], below 1 without a predictor, or
+            ``tile`` is not a positive integer.
     """
     _check_strength(strength)
     if strength < 1.0:
@@ -145,8 +152,20 @@ def stylize(
         embedding = mix_embeddings(predict_style(predictor, photo), embedding, strength)
     device, dtype = _device_dtype(transformer)
     with torch.inference_mode():
-        out = transformer(_batched(photo).to(device, dtype), embedding.to(device, dtype))
+        out = _forward(
+            transformer, _batched(photo).to(device, dtype), embedding.to(device, dtype), tile
+        )
     return out.to(photo.dtype)
+
+
+def _forward(
+    network: ConditionalTransformer, photo: torch.Tensor, style: torch.Tensor, tile: int | None
+) -> torch.Tensor:
+    return (
+        network(photo, style)
+        if tile is None
+        else tiled_conditional_forward(network, photo, style, tile)
+    )
 
 
 def style_mix(styles: int | Mapping[int, float]) -> torch.Tensor:
@@ -175,12 +194,20 @@ def style_mix(styles: int | Mapping[int, float]) -> torch.Tensor:
 
 
 def stylize_26(
-    network: MultiStyle26, photo: torch.Tensor, styles: int | Mapping[int, float]
+    network: MultiStyle26,
+    photo: torch.Tensor,
+    styles: int | Mapping[int, float],
+    *,
+    tile: int | None = None,
 ) -> torch.Tensor:
-    """Stylise ``(N, 3, H, W)`` in [0, 1] with one of the 26 built-in styles or a blend."""
+    """Stylise ``(N, 3, H, W)`` in [0, 1] with one of the 26 built-in styles or a blend.
+
+    ``tile`` as in :func:`stylize`.
+    """
     device, dtype = _device_dtype(network)
+    mix = style_mix(styles).to(device, dtype)[None]
     with torch.inference_mode():
-        out = network(_batched(photo).to(device, dtype), style_mix(styles).to(device, dtype))
+        out = _forward(network, _batched(photo).to(device, dtype), mix, tile)
     return out.to(photo.dtype)
 
 

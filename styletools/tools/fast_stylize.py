@@ -18,6 +18,7 @@ import torch
 from styletools.fast.model_file import load_model, to_device
 from styletools.fast.network import TransformerNet
 from styletools.params import param
+from styletools.tiled_inference import tiled_forward
 from styletools.tools.registry import SampleParams, Tool
 
 #: The model shipped with styletools: Starry Night, trained on the bundled photos by the
@@ -25,16 +26,28 @@ from styletools.tools.registry import SampleParams, Tool
 BUNDLED_MODEL = Path(__file__).resolve().parents[1] / "fast" / "models" / "starry_night.stm"
 
 
-def run_network(net: TransformerNet, images: torch.Tensor) -> torch.Tensor:
+def run_network(net: TransformerNet, images: torch.Tensor, tile: int | None = None) -> torch.Tensor:
     """One pass of a trained network: ``(N, 3, H, W)`` in [0, 1] to the same shape.
 
     The network computes in float32 (its weights' type) on its own device; the result is
     clamped to [0, 1] and returned in the input's dtype and device.
+
+    Args:
+        net: The trained network.
+        images: ``(N, 3, H, W)`` in [0, 1].
+        tile: ``None`` runs the whole image at once; a side in pixels runs it in tiles with
+            whole-image statistics (:func:`styletools.tiled_inference.tiled_forward`), the
+            same output within float rounding in a fraction of the memory
+            (:func:`styletools.tiled_inference.tile_for_budget` picks it).
+
+    Raises:
+        ConfigError: ``tile`` is not a positive integer.
     """
     weight = next(net.parameters())
+    x = images.to(weight.device, weight.dtype)
     # no_grad, not inference_mode: the result is an ordinary tensor a later tool may modify.
     with torch.no_grad():
-        out = net(images.to(weight.device, weight.dtype)).clamp_(0.0, 1.0)
+        out = (net(x) if tile is None else tiled_forward(net, x, tile)).clamp_(0.0, 1.0)
     return out.to(images.device, images.dtype)
 
 
