@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from PIL import Image
 
     from styletools.engine import TileProgress, TransferProgress, TransferResult
+    from styletools.memory import TransferPlan
 
 
 def default_output(content: Path) -> Path:
@@ -80,20 +81,29 @@ def _run(
                             on_progress=report, on_tile=report_tile)
 
 
-def _dry_run(config: TransferConfig, content: Path, styles: list[Path]) -> None:
-    """Print the plan (scales, tiles, optimiser, peak memory, time) and load nothing else."""
+def _plan(config: TransferConfig, content: Path, styles: list[Path], pace: float | None = None
+          ) -> TransferPlan:
+    """The transfer's plan from the photo's header alone: a run that cannot fit its budget is
+    refused here, before anything is loaded or printed."""
+    from styletools.devices import resolve_device
     from styletools.images import open_image
-    from styletools.memory import plan_transfer
-    from styletools.methods import Networks
-    from styletools.pace import measure_pace
+    from styletools.memory import CPU_SECONDS_PER_PIXEL_STEP, plan_transfer
 
     width, height = open_image(content).size
     scale = config.size / max(width, height)
-    backbone = Networks(config.weights, config.device).backbone()
-    plan = plan_transfer((round(height * scale), round(width * scale)), config,
-                         device=str(backbone.device), paintings=len(styles),
-                         seconds_per_pixel_step=measure_pace(backbone))
-    typer.echo(plan.describe())
+    return plan_transfer((round(height * scale), round(width * scale)), config,
+                         device=str(resolve_device(config.device)), paintings=len(styles),
+                         seconds_per_pixel_step=pace or CPU_SECONDS_PER_PIXEL_STEP)
+
+
+def _dry_run(config: TransferConfig, content: Path, styles: list[Path]) -> None:
+    """Print the plan (scales, tiles, optimiser, peak memory, time at this device's pace)."""
+    from styletools.methods import Networks
+    from styletools.pace import measure_pace
+
+    _plan(config, content, styles)  # an over-budget run is refused before VGG19 loads
+    pace = measure_pace(Networks(config.weights, config.device).backbone())
+    typer.echo(_plan(config, content, styles, pace).describe())
 
 
 def _with_model(
@@ -174,6 +184,8 @@ def transfer(
 
         typer.echo(str(save_image(image, target, overwrite=overwrite, inputs=(content, model))))
         return
+    if config.method == "optimise":
+        _plan(config, content, styles)
     if config.seed is None:
         from styletools.seeds import new_seed
 
