@@ -4,6 +4,7 @@ Usage:
     python benchmarks/bigsize_bench.py                          # 512-2048 px, then 4096, 8192
     python benchmarks/bigsize_bench.py --sizes 512 1024 2048    # the estimate's check only
     python benchmarks/bigsize_bench.py --big 4096 --big-budget 6G
+    python benchmarks/bigsize_bench.py --only pace --sizes 1024 2048 --repeats 3
 
 Each run is its own process (``python -m styletools``'s allocator setting included), at one
 scale, so its peak is the finest scale's; the child reports its own peak RSS
@@ -12,7 +13,9 @@ planner picks for ``--budget`` (or half the long side when the untiled run fits)
 alternately (``--repeats``) so a drifting load hits both; the tiled-to-untiled time ratio is
 the median of the paired ratios. Then 4096 and 8192 px with ``--big-steps`` steps under
 ``--big-budget``. Each result carries the planner's estimate beside the measurement and the
-issue's goals as booleans.
+issue's goals as booleans. ``--only pace`` times a tiled step against an untiled one in
+the same process, alternating, and reports the median of the paired ratios: the fairest
+measure of what tiling costs on a shared machine.
 """
 
 from __future__ import annotations
@@ -75,6 +78,50 @@ def run(size: int, steps: int, **settings: Any) -> dict[str, Any]:
     return result
 
 
+#: Paired step times in one process: the untiled and the tiled objective's value and
+#: gradient alternate on the same image, so a drifting load hits both alike.
+PAIRED = """
+import json, statistics, sys, time
+from styletools.allocator import keep_freed_memory
+keep_freed_memory()
+from styletools.backbone import Backbone
+from styletools.config import TransferConfig
+from styletools.loading import load_inputs
+from styletools.memory import plan_transfer
+size, tile, repeats = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+config = TransferConfig(size=size, scales=1, steps=(3,))
+photo, paintings = load_inputs(sys.argv[4], [sys.argv[5]], config)
+from styletools.objective import Objective
+features = Backbone(device="cpu").features((*config.content_layers, *config.style_layers))
+plan = plan_transfer(tuple(photo.shape[-2:]), config.replace(tile=tile), device="cpu")
+whole = Objective(features, photo, paintings, (1.0,), config)
+tiled = Objective(features, photo, paintings, (1.0,), config, tile=tile,
+                  gather_tile=plan.scales[0].gather_tile)
+ratios = []
+for objective in (whole, tiled):
+    objective.cost_and_gradient(photo)  # warm the kernels for every tile shape
+for _ in range(repeats):
+    times = []
+    for objective in (whole, tiled):
+        start = time.perf_counter(); objective.cost_and_gradient(photo)
+        times.append(time.perf_counter() - start)
+    ratios.append(times[1] / times[0])
+print(json.dumps({"size": size, "tile": tile, "tiles": plan.scales[0].tiles,
+                  "gram_pass": plan.scales[0].gather_tile or "whole",
+                  "tiled_to_untiled_step": round(statistics.median(ratios), 3),
+                  "ratios": [round(r, 3) for r in ratios]}))
+"""
+
+
+def paired_pace(size: int, tile: int, repeats: int) -> dict[str, Any]:
+    """The tiled-to-untiled step time, paired in one process (see :data:`PAIRED`)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PAIRED, str(size), str(tile), str(repeats), str(CONTENT),
+         str(STYLE)], capture_output=True, text=True, check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
 def tile_for(size: int, budget: str) -> int:
     """The tile the planner picks under ``budget`` at one scale, or half the long side."""
     from styletools.config import TransferConfig
@@ -110,7 +157,14 @@ def main() -> None:
     parser.add_argument("--big", type=int, nargs="*", default=[4096, 8192])
     parser.add_argument("--big-steps", type=int, default=2)
     parser.add_argument("--big-budget", default="6G")
+    parser.add_argument("--only", choices=("pace",), default=None,
+                        help="pace: only the paired step-time ratios at --sizes")
     args = parser.parse_args()
+    if args.only == "pace":
+        rows = [paired_pace(size, tile_for(size, args.budget), max(args.repeats, 2))
+                for size in args.sizes]
+        print(json.dumps(rows, indent=2))
+        return
     report: dict[str, Any] = {"sizes": [], "big": []}
     for size in args.sizes:
         report["sizes"].append(compare(size, args.steps, args.repeats, args.budget))

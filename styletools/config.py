@@ -219,8 +219,8 @@ class TransferConfig:
     )
     tile: int | None = param(
         None,
-        help="force tiles of this side (a multiple of 16) at every scale larger than it; none "
-        "tiles only what the budget needs",
+        help="force tiles of this side (a multiple of 16) at every scale larger than it, and "
+        "in the one-pass networks; none tiles only what the budget needs",
         min=16,
         unit="px",
     )

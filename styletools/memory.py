@@ -41,13 +41,16 @@ ADAM_COPIES = 2
 CONTENT_TARGET_BYTES = 32
 #: The working set of one forward and backward pass of VGG19 to relu5_1, per pixel it sees
 #: (activations kept for the backward pass, pooling indices, gradients in flight).
-PASS_BYTES_PER_PIXEL = 2700
+PASS_BYTES_PER_PIXEL = 1750
+#: The same for a tile of a tiled pass: more per pixel, since the Gram matrices of the core
+#: are taken from a copy of it and each sliced layer gets a whole gradient map.
+TILE_PASS_BYTES_PER_PIXEL = 2350
 #: The working set of a forward pass without gradients (pass 1 of a tiled step: the Gram
 #: matrices), per pixel it sees: a layer's input and output at a time.
 GATHER_BYTES_PER_PIXEL = 600
 #: The process before any image: Python, torch, the decoded VGG19 (CPU); on a GPU only the
 #: weights count (``torch.cuda.max_memory_allocated``).
-PROCESS_BYTES = {"cpu": 1210 * 2**20, "gpu": 100 * 2**20}
+PROCESS_BYTES = {"cpu": 1280 * 2**20, "gpu": 100 * 2**20}
 #: Seconds per pixel and step of an untiled step on this project's CPU (2 cores, fp32); a
 #: tile adds its margins and a second forward pass (pass 1 gathers the Gram matrices).
 CPU_SECONDS_PER_PIXEL_STEP = 10.5e-6
@@ -220,8 +223,9 @@ class _Scale:
 
     def peak(self, tile: int | None, gather: int | None, optimizer: str, history: int) -> int:
         """The state plus the larger of the two passes' working sets."""
+        per_pixel = PASS_BYTES_PER_PIXEL if tile is None else TILE_PASS_BYTES_PER_PIXEL
         return self.state(optimizer, history) + max(
-            PASS_BYTES_PER_PIXEL * self.tiles(tile)[1],
+            per_pixel * self.tiles(tile)[1],
             GATHER_BYTES_PER_PIXEL * self.tiles(gather)[1] if tile is not None else 0,
         )
 

@@ -30,7 +30,9 @@ from styletools.color import keep_luminance
 from styletools.config import TransferConfig, embedding_weight
 from styletools.devices import resolve_device
 from styletools.engine import TransferResult, check_image, scale_to_long_side
+from styletools.memory import budget_bytes
 from styletools.seeds import new_seed
+from styletools.tiled_inference import tile_for_budget
 
 
 def painting_embedding(
@@ -53,8 +55,11 @@ def paint(
         ``(1, 3, H, W)`` at ``config.size`` on its long side, on the CPU.
     """
     working = scale_to_long_side(photo.float(), config.network_size())
+    device = str(next(networks.transformer.parameters()).device)
+    tile = config.tile or tile_for_budget(networks.transformer, *working.shape[-2:],
+                                          budget_bytes(config.max_memory, device))
     out = stylize(networks.transformer, working, embedding, embedding_weight(config.strength),
-                  predictor=networks.predictor)
+                  predictor=networks.predictor, tile=tile)
     out = scale_to_long_side(out, config.size).cpu()
     if config.preserve_color:
         out = keep_luminance(out, scale_to_long_side(photo.cpu(), config.size))

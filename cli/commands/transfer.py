@@ -120,7 +120,8 @@ def _with_model(
             "transfer: give a painting to optimise with, or --model MODEL.stm, not "
             + ("both" if styles else "neither")
         )
-    tool = FastStylize(FastStylize.Params(model=model))
+    tool = FastStylize(FastStylize.Params(model=model, max_memory=config.max_memory,
+                                          tile=config.tile))
     photo = load_image_tensor(content, config.size).to(resolve_device(config.device))
     return to_pil(tool(photo))
 

@@ -15,12 +15,15 @@ from typing import Any
 
 import torch
 
+from styletools.config import TransferConfig
 from styletools.fast.model_file import load_model, to_device
 from styletools.fast.network import TransformerNet
-from styletools.params import param
-from styletools.tiled_inference import tiled_forward
+from styletools.memory import budget_bytes
+from styletools.params import declared, param, param_specs
+from styletools.tiled_inference import tile_for_budget, tiled_forward
 from styletools.tools.registry import SampleParams, Tool
 
+_SPECS = {spec.name: spec for spec in param_specs(TransferConfig)}
 #: The model shipped with styletools: Starry Night, trained on the bundled photos by the
 #: command in styletools/fast/models/README.md.
 BUNDLED_MODEL = Path(__file__).resolve().parents[1] / "fast" / "models" / "starry_night.stm"
@@ -61,6 +64,8 @@ class FastStylize(Tool):
     @dataclass(frozen=True)
     class Params:
         model: Path = param(BUNDLED_MODEL, help="model file from `styletools train-style` (.stm)")
+        max_memory: str | None = declared(_SPECS["max_memory"])
+        tile: int | None = declared(_SPECS["tile"])
 
     def network(self, device: torch.device) -> TransformerNet:
         """The model on ``device``, loaded once per tool instance and device.
@@ -81,7 +86,9 @@ class FastStylize(Tool):
         # One image per pass: a batched convolution rounds differently (~2e-6), and an
         # output must not depend on which images share its batch (batch manifests record
         # each output's sha256). On a CPU a 256 px image already fills the cores.
-        return run_network(self.network(image.device), image)
+        net = self.network(image.device)
+        return run_network(net, image, self.params.tile or tile_for_budget(
+            net, *image.shape[-2:], budget_bytes(self.params.max_memory, str(image.device))))
 
 
 TOOLS: Sequence[type[Tool]] = (FastStylize,)

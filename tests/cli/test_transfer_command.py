@@ -250,3 +250,23 @@ def test_forced_tiles_run_and_write_the_output(tmp_path, content_path, style_pat
     assert result.exit_code == 0, result.output
     with Image.open(target) as written:
         assert written.size == (96, 72)
+
+
+@pytest.mark.parametrize("method", [("--model", "BUNDLED"), ("--method", "arbitrary")])
+def test_one_pass_networks_in_forced_tiles_match_the_whole_image(content_path, style_paths,
+                                                                  tmp_path, method):
+    """Whole-image statistics gathered over tiles: the same picture within 1/255."""
+    from styletools.tools.fast_stylize import BUNDLED_MODEL
+
+    option, value = method
+    value = BUNDLED_MODEL if value == "BUNDLED" else value
+    paintings = [] if option == "--model" else [style_paths[0]]
+    pictures = []
+    for extra in ((), ("--tile", 48)):
+        target = tmp_path / f"out{len(pictures)}.png"
+        result = invoke(content_path, *paintings, option, value, "--size", 200, *extra,
+                        "-o", target)
+        assert result.exit_code == 0, result.output
+        with Image.open(target) as written:
+            pictures.append(np.asarray(written, dtype=np.float64))
+    assert np.abs(pictures[0] - pictures[1]).mean() <= 1.0
