@@ -44,7 +44,7 @@ HIDDEN: dict[str, str] = {
     **{name: _OPTIMISE_ONLY for name in (
         "scales", "steps", "optimizer", "learning_rate", "init", "pooling", "content_layers",
         "style_layers", "style_layer_weights", "content_weight", "style_weight", "tv_weight",
-        "style_scale", "max_memory", "tile")},
+        "style_scale", "max_memory", "tile", "padding")},
 }  # fmt: skip
 SPECS = {spec.name: spec for spec in (*param_specs(TransferConfig), *param_specs(VideoSettings))}
 _VIDEO_FIELDS = {spec.name for spec in param_specs(VideoSettings)}
