@@ -45,6 +45,7 @@ def _paint(pan, tmp_path, networks, paintings, config, settings):
     clip, source = pan
     target = tmp_path / f"out_{settings.method}_{round(settings.temporal * 100)}"
     stylize_video(source, target, paintings, config, settings, networks=networks)
+    assert len(list(read_frames(target))) == 3
     return _error(clip, target)
 
 
@@ -67,7 +68,6 @@ def test_one_pass_blending_lowers_the_warping_error(pan, tmp_path, networks, sty
 def test_a_trained_model_paints_every_frame(pan, tmp_path, networks):
     settings = VideoSettings(method="model", model=BUNDLED_MODEL)
     assert _paint(pan, tmp_path, networks, [], TransferConfig(size=64), settings) > 0
-    assert len(list(read_frames(tmp_path / "out_model_60"))) == 3
 
 
 def test_the_model_method_needs_a_model_and_no_painting(pan, tmp_path, networks, style_paths):
