@@ -271,17 +271,19 @@ def _plan_scale(
     needed = min(FULL_HISTORY, max(scale.steps, 1))
     tiles = _candidate_tiles(scale, config.tile)
 
-    def history_fitting(tile: int | None) -> int:
-        spare = budget - scale.peak(tile, tile, "lbfgs", 0)
-        return min(needed, max(-1, spare // (2 * IMAGE_BYTES * scale.pixels)))
-
+    # Steps of history that fit beside each tile's pass (two image copies a step).
+    fitting = {
+        tile: min(needed, max(-1, (budget - scale.peak(tile, tile, "lbfgs", 0))
+                              // (2 * IMAGE_BYTES * scale.pixels)))
+        for tile in tiles
+    }
     choices: list[tuple[int | None, str, int, str | None]] = []
     if config.optimizer == "lbfgs":
-        choices += [(tile, "lbfgs", history_fitting(tile), None) for tile in tiles
-                    if history_fitting(tile) >= min(needed, GOOD_HISTORY)
+        choices += [(tile, "lbfgs", kept, None) for tile, kept in fitting.items()
+                    if kept >= min(needed, GOOD_HISTORY)
                     and (tile is None or tile >= EFFICIENT_TILE or config.tile is not None)]
-        choices += [(tile, "lbfgs", history_fitting(tile), None) for tile in tiles
-                    if history_fitting(tile) >= min(needed, MIN_HISTORY)]
+        choices += [(tile, "lbfgs", kept, None) for tile, kept in fitting.items()
+                    if kept >= min(needed, MIN_HISTORY)]
         choices += [(tile, "adam", 0, (
             f"switched to Adam: {MIN_HISTORY} steps of L-BFGS history "
             f"({format_size(2 * MIN_HISTORY * IMAGE_BYTES * scale.pixels)}) do not fit the "

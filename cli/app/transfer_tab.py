@@ -110,10 +110,10 @@ class TransferTab:
             (preview image, status line, (before, after) pair, PNG path, seed used).
         """
         with user_errors():
-            config = self._config(settings)
+            config = self.config_for(settings)
             yield from self._stream(require(content, "photo"), styles or [], config, request)
 
-    def _config(self, settings: Mapping[str, Any]) -> TransferConfig:
+    def config_for(self, settings: Mapping[str, Any]) -> TransferConfig:
         """The widgets' values on their preset, within the server's memory budget."""
         values = dict(settings)
         config = configure(values.pop(PRESET.name, None) or PRESET.default, values)
@@ -123,7 +123,7 @@ class TransferTab:
         """The plan's peak memory and time for the settings shown, before the run (one line;
         a size over the budget says so and what fits)."""
         try:
-            config = self._config(dict(zip(PLANNED, values, strict=True)))
+            config = self.config_for(dict(zip(PLANNED, values, strict=True)))
             if config.method != "optimise":
                 return f"One pass at {config.network_size()} px: under a second per image."
             shape = _photo_shape(content, config.size)
@@ -270,7 +270,7 @@ def _results() -> list[Component]:
 def _offer_sizes(tab: TransferTab, size: Component) -> None:
     """Say in the size box how large an output the server's budget allows (a 4:3 photo, the
     default preset); a larger size is refused before the run, with the estimate."""
-    config = tab._config({})
+    config = tab.config_for({})
     device = str(tab.context.networks.backbone().device)
     budget = budget_bytes(config.max_memory, device)
     largest = largest_size(_photo_shape(None, config.size), config, device=device,
