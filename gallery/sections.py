@@ -269,7 +269,8 @@ def preserve_color(ctx: Context) -> list[Picture]:
     size = ctx.profile.sweep_size
     tiles = [source(photo, size), source(painting, size)]
     for keep in (False, True):
-        tile = stylised(photo, [painting], ctx.config("fast", size, preserve_color=keep), ctx)
+        config = ctx.config("fast", size, color="paste" if keep else "painting")
+        tile = stylised(photo, [painting], config, ctx)
         tiles.append(labelled(tile, f"preserve colours {'on' if keep else 'off'}"))
     return [sheet("preserve_color.jpg", [tiles])]
 

@@ -1,8 +1,14 @@
-"""Colour handling for "preserve colours": keep the content's palette, take the style's strokes.
+"""Colour control: keep the photo's palette, take the painting's strokes.
 
-Follows Gatys et al. 2016, *Preserving Color in Neural Artistic Style Transfer*: the style
-image's colour statistics are first matched to the content's (so its Grams describe strokes,
-not hues), and the result keeps only its luminance, on the content's chroma (YIQ).
+Two modes of Gatys et al. (2016, *Preserving Color in Neural Artistic Style Transfer*; 2017,
+*Controlling Perceptual Factors in Neural Style Transfer*):
+
+* paste: the painting's colour statistics are first matched to the photo's (so its Grams
+  describe strokes, not hues), and the result keeps only its luminance, on the photo's
+  chroma (YIQ);
+* luminance: the optimisation sees luminance only, the photo's against the painting's
+  luminance matched to the photo's mean and spread, and the result's luminance goes on the
+  photo's chroma. No colour ever enters the objective, so none can bleed in.
 
 Shape:
     Images are ``(1, 3, H, W)`` RGB in [0, 1].
@@ -56,3 +62,18 @@ def match_color(source: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
 def _sqrtm(matrix: torch.Tensor) -> torch.Tensor:
     values, vectors = torch.linalg.eigh(matrix + 1e-8 * torch.eye(3, dtype=matrix.dtype))
     return vectors @ torch.diag(values.clamp_min(0).sqrt()) @ vectors.T
+
+
+def luminance_image(images: torch.Tensor) -> torch.Tensor:
+    """The luminance Y as a grey RGB image (R = G = B = Y), which VGG19 takes as it is."""
+    luminance = rgb_to_yiq(images)[:, :1]
+    return luminance.expand(-1, 3, -1, -1).clamp(0.0, 1.0).contiguous()
+
+
+def match_luminance(painting: torch.Tensor, photo: torch.Tensor) -> torch.Tensor:
+    """The painting's luminance as a grey image, with the photo's luminance mean and standard
+    deviation (the paper's "luminance histogram matching")."""
+    source, reference = rgb_to_yiq(painting)[:, :1], rgb_to_yiq(photo)[:, :1]
+    spread = reference.std() / source.std().clamp_min(1e-6)
+    matched = (source - source.mean()) * spread + reference.mean()
+    return matched.expand(-1, 3, -1, -1).clamp(0.0, 1.0).contiguous()

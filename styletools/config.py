@@ -20,6 +20,7 @@ from styletools.vgg_layers import LAYER_NAMES
 
 Method = Literal["optimise", "arbitrary"]
 Optimizer = Literal["lbfgs", "adam"]
+ColorMode = Literal["painting", "paste", "luminance"]
 OPTIMIZERS: tuple[str, ...] = typing.get_args(Optimizer)
 DEFAULT_STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 DEFAULT_CONTENT_LAYERS = ("relu4_2",)
@@ -208,8 +209,19 @@ class TransferConfig:
     style_scale: float = param(
         1.0, help="painting size relative to the output (smaller = larger strokes)", min=0.0
     )
-    preserve_color: bool = param(
-        False, help="keep the photo's colours; take only the painting's luminance"
+    color: ColorMode = param(
+        "painting",
+        help="painting: the painting's colours; paste: the photo's colours pasted on the "
+        "result (Gatys et al. 2016); luminance: only the luminance is stylised, against the "
+        "painting's luminance matched to the photo's, so the photo keeps its colours "
+        "(Gatys et al. 2017)",
+    )
+    region_strengths: tuple[float, ...] | None = param(
+        None,
+        help="with masks: the strength of each masked region, in the masks' order (none: "
+        "strength everywhere)",
+        min=0.0,
+        max=1.0,
     )
     max_memory: str | None = param(
         None,
@@ -249,6 +261,21 @@ class TransferConfig:
             or len(self.style_layer_weights) == len(self.style_layers),
             "style_layer_weights: give one weight per style layer",
         )
+
+    def region_strength(self, region: int, regions: int) -> float:
+        """The strength of the ``region``-th of ``regions`` masked regions.
+
+        Raises:
+            ConfigError: ``region_strengths`` does not give one strength per region.
+        """
+        if self.region_strengths is None:
+            return self.strength
+        if len(self.region_strengths) != regions:
+            raise ConfigError(
+                f"region_strengths: give {regions} strength(s), one per mask, got "
+                f"{list(self.region_strengths)}"
+            )
+        return self.region_strengths[region]
 
     def blend_weights(self, count: int) -> tuple[float, ...]:
         """The weight of each of ``count`` paintings, normalised to sum 1.
@@ -344,6 +371,20 @@ class PresetParams:
 PRESET: ParamSpec = param_specs(PresetParams)[0]
 
 
+@dataclass(frozen=True)
+class PreserveColorParams:
+    """``--preserve-color``, the name the colour paste had before ``color`` had three modes:
+    kept so scripts and manifests that use it go on working."""
+
+    preserve_color: bool | None = param(
+        None, help="the same as color=paste: the photo's colours pasted on the result"
+    )
+
+
+#: The old colour switch's spec, for the front ends that offered it.
+PRESERVE_COLOR: ParamSpec = param_specs(PreserveColorParams)[0]
+
+
 def configure(
     preset_name: str = DEFAULT_PRESET, values: Mapping[str, Any] | None = None
 ) -> TransferConfig:
@@ -361,9 +402,19 @@ def configure(
     3
     >>> configure("fast", {"scales": 3, "size": "256"}).steps
     (40,)
+    >>> configure(values={"preserve_color": True}).color
+    'paste'
     """
     base = preset(preset_name)
+    values = dict(values or {})
+    old_switch = {key: values.pop(key) for key in ("preserve_color", "preserve-color")
+                  if key in values}
+    paste = parse_values("", PreserveColorParams, old_switch).get("preserve_color", False)
     given = parse_values("", TransferConfig, values)
+    if paste:
+        if given.get("color", "paste") != "paste":
+            raise ConfigError(f"preserve_color: means color=paste, not color={given['color']}")
+        given["color"] = "paste"
     if len(given.get("steps", ())) > 1 and "scales" not in given:
         given["scales"] = len(given["steps"])
     if "scales" in given and "steps" not in given:

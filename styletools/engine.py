@@ -13,6 +13,7 @@ Shape:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -23,10 +24,11 @@ import torch.nn.functional as F
 
 from styletools import images
 from styletools.backbone import Backbone
-from styletools.color import keep_luminance, match_color
+from styletools.color import keep_luminance, luminance_image, match_color, match_luminance
 from styletools.config import MIN_SIDE, TransferConfig, detail_share
 from styletools.devices import resolve_device
 from styletools.errors import ConfigError, ShapeError
+from styletools.masks import check_masks, is_empty, resize_mask
 from styletools.memory import ScalePlan, TransferPlan, plan_transfer
 from styletools.objective import Costs, Objective
 from styletools.seeds import new_seed
@@ -358,6 +360,7 @@ def stylize(  # noqa: PLR0913 - keyword-only inputs and callbacks of the one ent
     start: torch.Tensor | None = None,
     extra_cost: Callable[[torch.Tensor], torch.Tensor] | None = None,
     on_tile: TileCallback | None = None,
+    masks: Sequence[torch.Tensor] | None = None,
 ) -> TransferResult:
     """Optimise an image, coarse to fine, so it has ``content``'s content and ``styles``' style.
 
@@ -374,6 +377,9 @@ def stylize(  # noqa: PLR0913 - keyword-only inputs and callbacks of the one ent
         extra_cost: A term of the caller's added to J at the finest scale only: a 0-dim
             tensor of the ``(1, 3, H, W)`` image at the output size (video's temporal cost).
         on_tile: Called before each tile of a tiled step (see :class:`TileProgress`).
+        masks: One ``(1, 1, H, W)`` mask in [0, 1] per painting, any size (resized to each
+            scale): each painting goes where its mask is, and what no mask covers keeps the
+            photo (see :class:`~styletools.objective.Objective`).
 
     Returns:
         The result on the CPU, with the seed used.
@@ -391,8 +397,13 @@ def stylize(  # noqa: PLR0913 - keyword-only inputs and callbacks of the one ent
     check_layers(config.content_layers, option="content_layers")
     check_layers(config.style_layers, option="style_layers")
     blend = config.blend_weights(len(styles))
+    if masks is not None:
+        check_masks(masks, len(styles))
+        if config.style_blend is not None:
+            raise ConfigError("style_blend: with masks each painting has its own region; set "
+                              "region_strengths instead")
     seed = config.seed if config.seed is not None else new_seed()
-    if _photo_is_the_optimum(config):  # before the backbone: no VGG19 to load for the photo
+    if _photo_is_the_optimum(config, masks):  # before the backbone: no VGG19 to load for the photo
         photo = scale_to_long_side(content.cpu(), config.size).clamp(0, 1)
         return TransferResult(photo, seed, 0.0, 0.0, False)
     device = backbone.device if backbone is not None else resolve_device(config.device)
@@ -405,21 +416,38 @@ def stylize(  # noqa: PLR0913 - keyword-only inputs and callbacks of the one ent
         padding=config.padding,
     )
     content = scale_to_long_side(content.to(backbone.device), config.size)
-    if config.preserve_color:
-        styles = [match_color(style.to(backbone.device), content) for style in styles]
-    return _coarse_to_fine(
+    photo = content
+    styles = [style.to(backbone.device) for style in styles]
+    if config.color == "paste":
+        styles = [match_color(style, content) for style in styles]
+    if config.color == "luminance":
+        styles = [match_luminance(style, content) for style in styles]
+        content = luminance_image(content)
+    result = _coarse_to_fine(
         content, styles, blend, config, features, seed,
-        _Hooks(plan, on_progress, should_stop, on_tile), (start, extra_cost),
+        _Hooks(plan, on_progress, should_stop, on_tile), (start, extra_cost, masks),
     )
+    if config.color == "painting":
+        return result
+    image = keep_luminance(result.image.to(photo.device), photo).cpu()
+    return dataclasses.replace(result, image=image)
 
 
-def _photo_is_the_optimum(config: TransferConfig) -> bool:
-    """Strength 0 from the photo with no smoothing: J = 0 there already, so return the photo.
+def _photo_is_the_optimum(config: TransferConfig, masks: Sequence[torch.Tensor] | None) -> bool:
+    """No style anywhere (strength 0, or masks that select nothing or only regions of
+    strength 0), from the photo with no smoothing: J = 0 there already, so return the photo.
 
     Nothing to optimise, so the app's "0" answers at once, without loading VGG19 or
     resampling the photo through the scales.
     """
-    return config.strength == 0.0 and config.init == "content" and config.tv_weight == 0.0
+    if config.init != "content" or config.tv_weight != 0.0:
+        return False
+    if masks is None:
+        return config.strength == 0.0
+    return all(
+        is_empty(mask) or config.region_strength(index, len(masks)) == 0.0
+        for index, mask in enumerate(masks)
+    )
 
 
 def _coarse_to_fine(
@@ -430,9 +458,13 @@ def _coarse_to_fine(
     features: Features,
     seed: int,
     hooks: _Hooks,
-    caller: tuple[torch.Tensor | None, Callable[[torch.Tensor], torch.Tensor] | None],
+    caller: tuple[
+        torch.Tensor | None,
+        Callable[[torch.Tensor], torch.Tensor] | None,
+        Sequence[torch.Tensor] | None,
+    ],
 ) -> TransferResult:
-    (start, extra_cost), sizes, device = caller, config.scale_sizes(), content.device
+    (start, extra_cost, masks), sizes, device = caller, config.scale_sizes(), content.device
     clock = _Clock(time.perf_counter(), hooks.plan)
     image, coarser_content, stopped = None, None, False
     for scale, size in enumerate(sizes):
@@ -442,9 +474,12 @@ def _coarse_to_fine(
         ]
         finest = scale == len(sizes) - 1
         plan = hooks.plan.scales[scale]
+        scaled_masks = None if masks is None else [
+            resize_mask(mask.to(device), scaled_content.shape[-2:]) for mask in masks
+        ]
         objective = Objective(features, scaled_content, scaled_styles, blend, config,
-                              extra_cost if finest else None, tile=plan.tile,
-                              gather_tile=plan.gather_tile)
+                              extra_cost if finest else None, masks=scaled_masks,
+                              tile=plan.tile, gather_tile=plan.gather_tile)
         del scaled_styles  # only their Gram matrices are needed from here
         if image is None:
             generator = torch.Generator().manual_seed(seed)
@@ -458,8 +493,6 @@ def _coarse_to_fine(
         if stopped:
             break
     final_cost = float(objective.cost(image).total)
-    if config.preserve_color:
-        image = keep_luminance(image, content)
     return TransferResult(
         image.detach().clamp(0, 1).cpu(),
         seed,

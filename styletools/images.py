@@ -54,6 +54,12 @@ def open_image(
     Raises:
         ImageError: The file is missing, not an image, truncated, unsupported or too large.
     """
+    return normalize_image(open_decoded(path, max_pixels=max_pixels), background=background)
+
+
+def open_decoded(path: str | Path, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Image:
+    """Open and fully decode an image in its own mode (a mask keeps its alpha and its 16 bits),
+    with the same checks and one-line errors as :func:`open_image`."""
     path = Path(path)
     if path.is_dir():
         raise ImageError(path, "is a folder, not an image file")
@@ -64,7 +70,7 @@ def open_image(
             with Image.open(path) as image:
                 check_pixels(image.size, max_pixels=max_pixels, name=path)
                 image.load()
-                return normalize_image(image, background=background)
+                return ImageOps.exif_transpose(image)
     except FileNotFoundError:
         raise ImageError(path, "no such file") from None
     except PermissionError:

@@ -24,6 +24,7 @@ from styletools.config import DEFAULT_PRESET, DEFAULT_WEIGHTS, TransferConfig, p
 from styletools.devices import resolve_device
 from styletools.engine import ProgressCallback, TileCallback, TransferResult, stylize
 from styletools.loading import ImageSource, load_inputs
+from styletools.masks import open_masks
 from styletools.one_pass import stylize_one_pass
 
 
@@ -72,6 +73,7 @@ def run_transfer(
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_tile: TileCallback | None = None,
+    masks: Sequence[torch.Tensor] | None = None,
 ) -> TransferResult:
     """Stylise ``content`` with ``styles`` by ``config.method`` (see the module docstring).
 
@@ -83,19 +85,23 @@ def run_transfer(
         on_progress: Called after every optimiser step (the one-pass method has none).
         should_stop: Polled after every optimiser step.
         on_tile: Called before each tile of a tiled optimiser step.
+        masks: One ``(1, 1, H, W)`` mask in [0, 1] per painting: where it goes; what no
+            mask covers keeps the photo.
 
     Returns:
         The result on the CPU, with the seed used.
     """
     networks = networks or Networks(config.weights, config.device)
     if config.method == "arbitrary":
-        return stylize_one_pass(content, styles, config, networks=networks.one_pass())
+        return stylize_one_pass(content, styles, config, networks=networks.one_pass(),
+                                masks=masks)
     start = None
     if config.init == "arbitrary":
-        start = stylize_one_pass(content, styles, config, networks=networks.one_pass()).image
+        start = stylize_one_pass(content, styles, config, networks=networks.one_pass(),
+                                 masks=masks).image
     return stylize(content, styles, config, backbone=networks.backbone(),
                    on_progress=on_progress, should_stop=should_stop, start=start,
-                   on_tile=on_tile)
+                   on_tile=on_tile, masks=masks)
 
 
 def transfer(
@@ -106,6 +112,7 @@ def transfer(
     networks: Networks | None = None,
     on_progress: ProgressCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
+    masks: Sequence[ImageSource] | None = None,
 ) -> Image.Image:
     """Stylise ``content`` with one or more style images; the Python API of the product.
 
@@ -117,6 +124,8 @@ def transfer(
         networks: Loaded networks to reuse across calls.
         on_progress: Called after every optimiser step.
         should_stop: Polled after every step; True ends the run with the best image so far.
+        masks: One mask (path or PIL image) per painting: each painting goes where its mask
+            is white (grey: partly), and what no mask covers keeps the photo.
 
     Returns:
         The stylised image, ``config.size`` px on its long side.
@@ -127,6 +136,9 @@ def transfer(
     config = config or preset(DEFAULT_PRESET)
     sources = [style] if isinstance(style, str | Path | Image.Image) else list(style)
     content_tensor, style_tensors = load_inputs(content, sources, config)
+    mask_tensors = None
+    if masks is not None:
+        mask_tensors, _ = open_masks(masks, len(sources), content_tensor.shape[-2:])
     result = run_transfer(content_tensor, style_tensors, config, networks=networks,
-                          on_progress=on_progress, should_stop=should_stop)
+                          on_progress=on_progress, should_stop=should_stop, masks=mask_tensors)
     return images.to_pil(result.image)

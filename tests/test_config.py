@@ -146,7 +146,7 @@ def test_configure_reconciles_steps_and_scales_by_one_rule(values, scales, steps
 
 def test_configure_takes_text_and_typed_values_alike():
     text = configure("balanced", {"size": "256", "content_layers": "relu3_1, relu4_2",
-                                  "style_blend": "2,1", "preserve_color": "yes"})
+                                  "style_blend": "2,1", "color": "paste"})
     typed = configure("balanced", {"size": 256.0, "content_layers": ["relu3_1", "relu4_2"],
                                    "style_blend": (2.0, 1.0), "preserve_color": True})
     assert text == typed

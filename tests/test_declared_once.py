@@ -75,5 +75,5 @@ def test_app_api_parameters_are_the_field_names(networks):
     endpoint = tab.endpoint()
     names = list(inspect.signature(endpoint).parameters)
     assert names == ["content", "styles", *SHOWN, "request"]
-    assert {"preserve_color", "style_blend", "preset", "learning_rate"} <= set(names)
+    assert {"color", "style_blend", "preset", "learning_rate"} <= set(names)
     assert inspect.isgeneratorfunction(endpoint)  # Gradio streams only from generators

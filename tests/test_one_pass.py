@@ -77,7 +77,7 @@ def test_blend_one_zero_is_the_first_painting(networks, content_path, style_path
 
 
 def test_preserve_color_keeps_the_photos_chroma(networks, content_path, style_paths):
-    kept, photo, _ = one_pass(networks, content_path, style_paths[:1], preserve_color=True)
+    kept, photo, _ = one_pass(networks, content_path, style_paths[:1], color="paste")
     free = one_pass(networks, content_path, style_paths[:1], strength=1.0)[0]
     drift = (rgb_to_yiq(kept.image)[:, 1:] - rgb_to_yiq(photo)[:, 1:]).abs().mean()
     control = (rgb_to_yiq(free.image)[:, 1:] - rgb_to_yiq(photo)[:, 1:]).abs().mean()

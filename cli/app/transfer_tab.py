@@ -45,12 +45,12 @@ from styletools.params import param_specs
 from styletools.seeds import new_seed
 
 #: Settings shown above the fold, in order (the preset comes first).
-MAIN: tuple[str, ...] = ("method", "strength", "size", "preserve_color", "style_blend", "seed")
+MAIN: tuple[str, ...] = ("method", "strength", "size", "color", "style_blend", "seed")
 #: Settings in the Advanced accordion, in order.
 ADVANCED: tuple[str, ...] = (
     "content_layers", "style_layers", "optimizer", "learning_rate", "steps", "scales",
     "tv_weight", "content_weight", "style_weight", "style_layer_weights", "style_scale",
-    "pooling", "padding", "working_size",
+    "pooling", "padding", "working_size", "region_strengths",
 )  # fmt: skip
 #: Settings the app does not offer, and why.
 HIDDEN: dict[str, str] = {

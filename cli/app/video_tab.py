@@ -29,7 +29,7 @@ from styletools.params import param_specs, parse_values
 from styletools.video.settings import APP_MAX_SECONDS, APP_MAX_SIZE, VideoSettings
 
 #: Settings shown, in order: the painting's, then the video's.
-SHOWN: tuple[str, ...] = ("strength", "size", "preserve_color", "style_blend", "working_size",
+SHOWN: tuple[str, ...] = ("strength", "size", "color", "style_blend", "working_size",
                           "temporal")
 _OPTIMISE_ONLY = "the optimisation's (the app paints video in one pass only)"
 _SERVER = "the server's"
@@ -41,6 +41,7 @@ HIDDEN: dict[str, str] = {
     "max_seconds": f"the app's cap, {APP_MAX_SECONDS:g} s",
     "fps": "a clip keeps its own frame rate",
     "device": _SERVER, "weights": _SERVER, "seed": "one pass draws nothing",
+    "region_strengths": "video takes no masks",
     **{name: _OPTIMISE_ONLY for name in (
         "scales", "steps", "optimizer", "learning_rate", "init", "pooling", "content_layers",
         "style_layers", "style_layer_weights", "content_weight", "style_weight", "tv_weight",

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from styletools_cli.options import with_options
 
-from styletools.config import DEFAULT_PRESET, PRESET, TransferConfig, configure
+from styletools.config import (
+    DEFAULT_PRESET,
+    PRESERVE_COLOR,
+    PRESET,
+    TransferConfig,
+    configure,
+)
 from styletools.errors import ConfigError, ImageError, OutputExistsError
 from styletools.params import param_specs
 
@@ -39,18 +45,26 @@ class FrameWriter:
 
 
 def _run(
-    config: TransferConfig, content: Path, styles: list[Path], save_every: int, output: Path
+    config: TransferConfig, content: Path, styles: list[Path], masks: list[Path],
+    save_every: int, output: Path,
 ) -> TransferResult:
     from styletools_cli.progress import progress_bar
 
     from styletools.loading import load_inputs
+    from styletools.masks import open_masks
     from styletools.methods import Networks, run_transfer
 
     # Inputs first: a typo in a path should fail before a network is loaded.
     content_tensor, style_tensors = load_inputs(content, styles, config)
+    mask_tensors = None
+    if masks:
+        mask_tensors, notes = open_masks(masks, len(styles), content_tensor.shape[-2:])
+        for note in notes:
+            typer.echo(f"note: {note}", err=True)
     networks = Networks(config.weights, config.device)
     if config.method == "arbitrary":  # one pass: nothing to show progress of
-        return run_transfer(content_tensor, style_tensors, config, networks=networks)
+        return run_transfer(content_tensor, style_tensors, config, networks=networks,
+                            masks=mask_tensors)
     frames = (
         FrameWriter(output.with_name(f"{output.stem}_frames"), save_every) if save_every else None
     )
@@ -78,7 +92,7 @@ def _run(
                        f"{stage} {left[0]}")
 
         return run_transfer(content_tensor, style_tensors, config, networks=networks,
-                            on_progress=report, on_tile=report_tile)
+                            on_progress=report, on_tile=report_tile, masks=mask_tensors)
 
 
 def _plan(config: TransferConfig, content: Path, styles: list[Path], pace: float | None = None
@@ -130,7 +144,8 @@ def _with_model(
 HIDDEN: tuple[str, ...] = ()
 
 
-@with_options([PRESET, *(s for s in param_specs(TransferConfig) if s.name not in HIDDEN)])
+@with_options([PRESET, *(s for s in param_specs(TransferConfig) if s.name not in HIDDEN),
+               PRESERVE_COLOR])
 def transfer(
     content: Annotated[Path, typer.Argument(help="The photo whose content is kept.")],
     styles: Annotated[
@@ -151,6 +166,15 @@ def transfer(
             "(uses --size and --device; the optimisation's options do not apply)."
         ),
     ] = None,
+    mask: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--mask",
+            help="Where a painting goes: one mask image per painting, in order (white: the "
+            "painting, black: not, grey: partly; a transparent layer's alpha). What no mask "
+            "covers keeps the photo.",
+        ),
+    ] = None,
     save_every: Annotated[
         int, typer.Option(help="Write every N-th step to OUTPUT_frames/ (0 = off).")
     ] = 0,
@@ -168,7 +192,7 @@ def transfer(
 
     Every setting not given keeps the preset's value.
     """
-    styles = list(styles or [])
+    styles, masks = list(styles or []), list(mask or [])
     settings = dict(settings or {})
     target = output or default_output(content)
     config = configure(settings.pop("preset") or DEFAULT_PRESET, settings)
@@ -177,8 +201,10 @@ def transfer(
         return
     if target.exists() and not overwrite:
         raise OutputExistsError(target)
-    if any(target.resolve() == p.resolve() for p in (content, *styles)):
+    if any(target.resolve() == p.resolve() for p in (content, *styles, *masks)):
         raise ImageError(target, "is one of the inputs; refusing to overwrite it")
+    if masks and (model is not None or not styles):
+        raise ConfigError("mask: masks place paintings; --model paints one style everywhere")
     if model is not None or not styles:
         image = _with_model(content, styles, model, config)
         from styletools.images import save_image
@@ -192,10 +218,11 @@ def transfer(
 
         config = config.replace(seed=new_seed())
     typer.echo(f"seed: {config.seed}", err=True)
-    result = _run(config, content, styles, save_every, target)
+    result = _run(config, content, styles, masks, save_every, target)
     from styletools.images import save_image, to_pil
 
-    save_image(to_pil(result.image), target, overwrite=overwrite, inputs=(content, *styles))
+    save_image(to_pil(result.image), target, overwrite=overwrite,
+               inputs=(content, *styles, *masks))
     typer.echo(str(target))
 
 

@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from styletools_cli.options import with_options
 
-from styletools.config import DEFAULT_PRESET, PRESET, TransferConfig, configure
+from styletools.config import (
+    DEFAULT_PRESET,
+    PRESERVE_COLOR,
+    PRESET,
+    TransferConfig,
+    configure,
+)
 from styletools.params import param_specs, parse_params
 from styletools.video.settings import VideoSettings
 
@@ -21,6 +27,7 @@ if TYPE_CHECKING:
 HIDDEN: dict[str, str] = {
     "method": "video's --method (arbitrary, model, optimise) decides it",
     "init": "each frame after the first starts from the warped previous output",
+    "region_strengths": "video takes no masks",
 }
 TRANSFER_SPECS = tuple(s for s in param_specs(TransferConfig) if s.name not in HIDDEN)
 VIDEO_SPECS = param_specs(VideoSettings)
@@ -51,7 +58,7 @@ def _run(source: Path, target: Path, styles: list[Path], config: TransferConfig,
                              overwrite=overwrite)
 
 
-@with_options([PRESET, *TRANSFER_SPECS, *VIDEO_SPECS])
+@with_options([PRESET, *TRANSFER_SPECS, PRESERVE_COLOR, *VIDEO_SPECS])
 def video(
     source: Annotated[Path, typer.Argument(help="A video (mp4, webm, mov, gif…) or a folder of "
                                            "frames.")],
