@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -45,3 +46,22 @@ def test_init_arbitrary_optimises_from_the_one_pass_result(networks, content_pat
     from_photo = run_transfer(photo, paintings, config.replace(init="content"),
                               networks=networks).image
     assert (from_photo - start).abs().mean() > 0.02
+
+
+def test_transfer_api_takes_masks_and_the_one_pass_blends_through_them(
+    networks, content_path, style_paths
+):
+    """Two paintings on two halves, by the one-pass method: each half is that painting's own
+    one-pass picture, exactly where its mask is 1 (the blend's choice for this method)."""
+    config = configure(values={"method": "arbitrary", "size": 96, "seed": 0})
+    left = Image.new("L", (96, 72), 0)
+    left.paste(255, (0, 0, 48, 72))
+    right = Image.eval(left, lambda value: 255 - value)
+    both = transfer(content_path, list(style_paths), config=config, networks=networks,
+                    masks=[left, right])
+    alone = [transfer(content_path, style, config=config, networks=networks)
+             for style in style_paths]
+    pixels = [torch.from_numpy(np.array(image)) for image in (both, *alone)]
+    assert torch.equal(pixels[0][:, :48], pixels[1][:, :48])
+    assert torch.equal(pixels[0][:, 48:], pixels[2][:, 48:])
+    assert not torch.equal(pixels[1][:, 48:], pixels[2][:, 48:])  # the check can fail

@@ -270,3 +270,63 @@ def test_one_pass_networks_in_forced_tiles_match_the_whole_image(content_path, s
         with Image.open(target) as written:
             pictures.append(np.asarray(written, dtype=np.float64))
     assert np.abs(pictures[0] - pictures[1]).mean() <= 1.0
+
+
+# Regions: --mask, one per painting, and --color.
+
+
+def _half_mask(path: Path, size: tuple[int, int], right: bool) -> Path:
+    """White on one half (the painting's), black on the other (the photo's)."""
+    width, height = size
+    values = np.zeros((height, width), np.uint8)
+    values[:, width // 2 :] = 255
+    Image.fromarray(values if right else 255 - values).save(path)
+    return path
+
+
+def test_a_mask_keeps_the_photo_where_it_is_black(content, style, tmp_path):
+    mask = _half_mask(tmp_path / "right.png", (64, 48), right=True)
+    target = tmp_path / "masked.png"
+    result = invoke(content, style, *FAST, "--size", 64, "--steps", 8, "--mask", mask,
+                    "-o", target)
+    assert result.exit_code == 0, result.output
+    written, photo = pixels(target) / 255.0, pixels_at(content, 64)
+    kept, painted = np.abs(written - photo)[:, :24], np.abs(written - photo)[:, 40:]
+    assert kept.mean() < 0.01 < painted.mean()
+
+
+def pixels_at(path: Path, size: int) -> np.ndarray:
+    return load_image_tensor(path, size)[0].permute(1, 2, 0).numpy()
+
+
+def test_a_mask_of_another_size_is_resized_with_a_note(content, style, tmp_path):
+    mask = _half_mask(tmp_path / "small.png", (10, 10), right=True)
+    result = invoke(content, style, *FAST, "--mask", mask, "-o", tmp_path / "out.png")
+    assert result.exit_code == 0, result.output
+    assert "note: " in result.stderr and "small.png: a 10x10 px mask, resized" in result.stderr
+
+
+def test_mask_errors_are_one_line(content, style, tmp_path):
+    bad = tmp_path / "bad.png"
+    bad.write_text("no pixels here")
+    assert_one_line_error(invoke(content, style, *FAST, "--mask", bad, "-o", tmp_path / "o.png"),
+                          str(bad), "not an image")
+    good = _half_mask(tmp_path / "m.png", (8, 8), right=True)
+    assert_one_line_error(
+        invoke(content, style, *FAST, "--mask", good, "--mask", good, "-o", tmp_path / "o.png"),
+        "mask: 2 mask(s) for 1 painting(s)",
+    )
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_color_luminance_and_paste_are_both_offered(content, style, tmp_path):
+    outputs = {}
+    for mode in ("paste", "luminance"):
+        outputs[mode] = tmp_path / f"{mode}.png"
+        result = invoke(content, style, *FAST, "--optimizer", "adam", "--color", mode,
+                        "-o", outputs[mode])
+        assert result.exit_code == 0, result.output
+        assert chroma_drift(outputs[mode], content) < 0.01
+    assert not np.array_equal(pixels(outputs["paste"]), pixels(outputs["luminance"]))
+    conflict = invoke(content, style, *FAST, "--preserve-color", "--color", "luminance")
+    assert_one_line_error(conflict, "preserve_color: means color=paste")
