@@ -3,7 +3,11 @@
 The model comes from ``styletools train-style`` (:mod:`styletools.fast`); by default the
 one bundled with styletools (Starry Night). Being a registry tool, it runs in ``styletools
 apply``, the app's Tools tab and ``styletools batch`` unchanged, and ``styletools transfer
---model`` calls it too.
+--model`` calls it too. Given a mask per image, it keeps the input where the mask is 0: the
+network paints the whole image and the base class blends its output through the mask
+(:meth:`~styletools.tools.Tool.transform_masked`); a network trained without masks has no
+notion of a region, and its receptive field is local, so the blend is seamless where the
+mask is soft.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ class FastStylize(Tool):
     name = "fast-stylize"
     summary = "Style transfer in one pass of a network trained by `styletools train-style`."
     family = "style"
+    masked = True
 
     @dataclass(frozen=True)
     class Params:

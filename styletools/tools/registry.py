@@ -6,6 +6,7 @@ A tool is a subclass of :class:`Tool` that declares, once:
 * ``summary`` — one line for listings;
 * ``family`` — a group for listings and shortcuts (``edges``, ``augment``, ``style``, ...);
 * ``random`` — whether :meth:`Tool.make_params` draws anything;
+* ``masked`` — whether :meth:`Tool.apply` takes a mask per image (the style tools);
 * ``Params`` — a frozen dataclass built with :func:`~styletools.params.param`.
 
 Applying a tool is split in two, as in ``torchvision.transforms.v2``:
@@ -27,9 +28,14 @@ So a front end that must record what happened (the batch manifest) does::
 
 Tools are picklable (plain attributes only) and keep the dtype and device of their input.
 
+A ``masked`` tool confines its effect to a region: ``apply(images, drawn, masks=masks)``
+keeps the input where a mask is 0, applies the tool where it is 1 and blends in between, so
+a batch can stylise a segmentation's foreground and keep its background as it was.
+
 Shape:
     images: ``(N, 3, H, W)`` floating point in [0, 1], any device; output the same
     unless a parameter changes the size (crop ``size``, edge ``stride``/``padding=none``).
+    masks: ``(N, 1, H, W)`` floating point in [0, 1], the images' size.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from typing import Any, ClassVar
 import torch
 
 from styletools.errors import ShapeError, StyletoolsError, ToolError
+from styletools.masks import composite
 from styletools.params import (
     ParamSpec,
     check_params,
@@ -99,11 +106,43 @@ def check_images(images: object, *, name: str = "images") -> torch.Tensor:
     return images
 
 
+def check_image_masks(tool: str, images: torch.Tensor, masks: object) -> torch.Tensor:
+    """Check the masks of :meth:`Tool.apply` against the (checked) images they go with.
+
+    Args:
+        tool: The tool's name, for the message.
+        images: ``(N, 3, H, W)``.
+        masks: Should be a floating-point tensor ``(N, 1, H, W)`` in [0, 1], on the images'
+            device.
+
+    Returns:
+        ``masks``, unchanged.
+
+    Raises:
+        ToolError: Not a floating-point tensor, on another device, or values outside [0, 1].
+        ShapeError: Not one ``(1, H, W)`` mask per image at the images' size.
+    """
+    if not isinstance(masks, torch.Tensor) or not masks.is_floating_point():
+        got = masks.dtype if isinstance(masks, torch.Tensor) else type(masks).__name__
+        raise ToolError(f"{tool}: masks: expected a floating-point tensor in [0, 1], got {got}")
+    batch, _, height, width = images.shape
+    if tuple(masks.shape) != (batch, 1, height, width):
+        raise ShapeError(f"{tool}: masks", f"({batch}, 1, {height}, {width})", tuple(masks.shape))
+    if masks.device != images.device:
+        raise ToolError(f"{tool}: masks: on {masks.device}, the images on {images.device}")
+    if bool((masks < 0).any() or (masks > 1).any()):
+        low, high = float(masks.min()), float(masks.max())
+        raise ToolError(f"{tool}: masks: expected values in [0, 1], got [{low:g}, {high:g}]")
+    return masks
+
+
 class Tool:
     """Base class of every image tool: declaration, draw/apply split, checks, repr.
 
     Subclasses set the class attributes and implement :meth:`transform` (whole batch) or
-    :meth:`transform_sample` (one image); random tools implement :meth:`draw`.
+    :meth:`transform_sample` (one image); random tools implement :meth:`draw`. A ``masked``
+    tool gets :meth:`transform_masked` for free (its output blended through the masks) and
+    overrides it only when its kernel takes the mask itself.
 
     Args:
         params: An instance of ``self.Params``; ``None`` uses the defaults.
@@ -117,6 +156,10 @@ class Tool:
     summary: ClassVar[str] = ""
     family: ClassVar[str] = "other"
     random: ClassVar[bool] = False
+    #: Whether :meth:`apply` takes masks. Set by the tools that paint a style: a mask keeps a
+    #: region of the photo as it was. Geometric augmentations leave it off, since a mask
+    #: cannot say which of their pixels is "the input's".
+    masked: ClassVar[bool] = False
     Params: ClassVar[type] = NoParams
 
     def __init__(self, params: Any = None) -> None:
@@ -176,31 +219,63 @@ class Tool:
         """Draw one sample's parameters for an image of ``height`` x ``width`` pixels."""
         return {}
 
-    def apply(self, images: torch.Tensor, params: Sequence[SampleParams]) -> torch.Tensor:
+    def apply(
+        self,
+        images: torch.Tensor,
+        params: Sequence[SampleParams],
+        *,
+        masks: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         """Apply drawn parameters: a pure function, the same output for the same input.
 
         Args:
             images: ``(N, 3, H, W)`` float in [0, 1]; not modified.
             params: ``N`` dicts from :meth:`make_params` (or from a JSON record).
+            masks: For a ``masked`` tool, ``(N, 1, H, W)`` float in [0, 1] or ``None``: where
+                a mask is 1 the tool applies, where 0 the image is kept, in between they blend.
 
         Returns:
             ``(N, 3, H', W')`` float in [0, 1], same dtype and device as ``images``.
 
         Raises:
-            ShapeError: ``images`` is not ``(N, 3, H, W)``.
-            ToolError: ``images`` is not a float tensor, or ``params`` has the wrong length.
+            ShapeError: ``images`` is not ``(N, 3, H, W)``, or ``masks`` not ``(N, 1, H, W)``.
+            ToolError: ``images`` is not a float tensor, ``params`` has the wrong length, or
+                the tool takes no masks.
         """
         check_images(images)
         if len(params) != images.shape[0]:
             raise ToolError(
                 f"{self.name}: got {len(params)} parameter sets for {images.shape[0]} images"
             )
-        return self.transform(images, params)
+        if masks is None:
+            return self.transform(images, params)
+        if not self.masked:
+            raise ToolError(f"{self.name}: takes no mask; the tools that paint a style do")
+        return self.transform_masked(images, params, check_image_masks(self.name, images, masks))
 
     def transform(self, images: torch.Tensor, params: Sequence[SampleParams]) -> torch.Tensor:
         """Apply to a checked batch; the default calls :meth:`transform_sample` per image."""
-        samples = [self.transform_sample(images[i : i + 1], params[i]) for i in range(len(params))]
-        return samples[0] if len(samples) == 1 else torch.cat(samples)  # no copy of a single
+        return each_sample(len(params), lambda i: self.transform_sample(images[i : i + 1],
+                                                                        params[i]))
+
+    def transform_masked(
+        self, images: torch.Tensor, params: Sequence[SampleParams], masks: torch.Tensor
+    ) -> torch.Tensor:
+        """Apply through checked masks: the tool's output blended onto the input.
+
+        ``out = (1 - mask) * images + mask * transform(images)``
+        (:func:`styletools.masks.composite`), so a 0 keeps the input bit for bit and a 1
+        gives the tool's output bit for bit. A tool whose kernel can use the mask itself (the
+        optimisation's region-guided style) overrides this.
+
+        Raises:
+            ToolError: The tool's output does not have the input's size.
+        """
+        out = self.transform(images, params)
+        if out.shape != images.shape:
+            raise ToolError(f"{self.name}: makes {out.shape[-1]}x{out.shape[-2]} px from "
+                            f"{images.shape[-1]}x{images.shape[-2]} px, so a mask cannot apply")
+        return composite(images, [out], [masks]).to(images.dtype)
 
     def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
         """Apply to one ``(1, 3, H, W)`` image; override this or :meth:`transform`."""
@@ -213,6 +288,16 @@ class Tool:
         if generator is None:
             generator = torch.Generator().manual_seed(DEFAULT_SEED)
         return self.apply(images, self.make_params(images, generator=generator))
+
+
+def each_sample(count: int, sample: Callable[[int], torch.Tensor]) -> torch.Tensor:
+    """``sample(i)`` for each of ``count`` images, concatenated; a single one is not copied.
+
+    The one per-image loop of the tools: tools whose images differ in what they draw (or
+    whose kernels take one image) run through it.
+    """
+    samples = [sample(i) for i in range(count)]
+    return samples[0] if count == 1 else torch.cat(samples)
 
 
 @contextlib.contextmanager

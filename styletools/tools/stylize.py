@@ -6,6 +6,12 @@ The kernels are :func:`styletools.methods.run_transfer` and, for drawn style emb
 classifier trained on it relies less on texture. By default it follows Jackson et al.: each
 image gets a random style embedding drawn from a Gaussian fitted to a folder's paintings, and
 the one-pass network paints it, so a dataset takes minutes, not days.
+
+Both take a mask per image (``masked``; see :meth:`~styletools.tools.Tool.apply`): the
+optimisation gets it in its objective (:func:`run_transfer`'s ``masks``: the painting's
+statistics are matched in the region only, so the background neither lends the region its
+texture nor is repainted), and the one-pass network paints the whole photo and is blended
+through the mask (:func:`~styletools.masks.composite`), as the core's one-pass method does.
 """
 
 from __future__ import annotations
@@ -30,10 +36,11 @@ from styletools.config import (
 from styletools.errors import ToolError
 from styletools.examples import EXAMPLES_DIR, images_in
 from styletools.loading import load_paintings
+from styletools.masks import composite
 from styletools.methods import Networks, run_transfer
 from styletools.one_pass import paint, painting_embedding
 from styletools.params import declared, param, param_specs
-from styletools.tools.registry import SampleParams, Tool
+from styletools.tools.registry import SampleParams, Tool, each_sample
 
 _SPECS = {spec.name: spec for spec in param_specs(TransferConfig)}
 
@@ -52,9 +59,30 @@ class _StyleParams(StrengthParams):
 
 
 class _StyleTool(Tool):
-    """Shared engine of the style tools: one cache of networks per tool instance and device."""
+    """Shared engine of the style tools: one cache of networks per tool instance and device.
+
+    Subclasses implement :meth:`paint_sample`, with or without a mask; the per-image loop,
+    masked or not, is here.
+    """
 
     family = "style"
+    masked = True
+
+    def paint_sample(
+        self, image: torch.Tensor, params: SampleParams, mask: torch.Tensor | None
+    ) -> torch.Tensor:
+        """Stylise one ``(1, 3, H, W)`` image, within ``mask`` ``(1, 1, H, W)`` when given."""
+        raise NotImplementedError(f"{type(self).__name__} implements no paint_sample")
+
+    def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
+        return self.paint_sample(image, params, None)
+
+    def transform_masked(
+        self, images: torch.Tensor, params: Sequence[SampleParams], masks: torch.Tensor
+    ) -> torch.Tensor:
+        # Not the base's blend of a whole-image result: the optimisation takes the mask itself.
+        return each_sample(len(params), lambda i: self.paint_sample(
+            images[i : i + 1], params[i], masks[i : i + 1]))
 
     def _networks(self, device: torch.device) -> Networks:
         # An explicit per-instance cache, dropped when pickled for worker processes.
@@ -82,12 +110,23 @@ class _StyleTool(Tool):
             tile=self.params.tile,
         )
 
-    def _with_painting(self, image: torch.Tensor, style: Path) -> torch.Tensor:
+    def _with_painting(
+        self, image: torch.Tensor, style: Path, mask: torch.Tensor | None
+    ) -> torch.Tensor:
+        """Stylise with one painting by the configured method, the mask passed to the core.
+
+        The optimisation only pulls uncovered pixels towards the photo (measured: up to
+        5/255 off after 5 steps on a 128 px photo, far from the mask's edge), so the pixels
+        a mask leaves at 0 are restored from the input exactly, as the one-pass blend keeps
+        them; pixels with any cover keep the core's result.
+        """
         config = self._config(image)
         networks = self._networks(image.device)
+        masks = None if mask is None else [mask.float()]
         result = run_transfer(image.float(), load_paintings([style], config), config,
-                              networks=networks)
-        return _at_size_of(result.image, image)
+                              networks=networks, masks=masks)
+        out = _at_size_of(result.image, image)
+        return out if mask is None else torch.where(mask == 0, image, out)
 
 
 def _at_size_of(out: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
@@ -109,8 +148,10 @@ class Stylize(_StyleTool):
         style: Path = param(EXAMPLES_DIR / "style" / "starry_night.jpg", help="the painting")
         method: Literal["optimise", "arbitrary"] = declared(_SPECS["method"])
 
-    def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
-        return self._with_painting(image, self.params.style)
+    def paint_sample(
+        self, image: torch.Tensor, params: SampleParams, mask: torch.Tensor | None
+    ) -> torch.Tensor:
+        return self._with_painting(image, self.params.style, mask)
 
 
 class RandomStyle(_StyleTool):
@@ -172,13 +213,16 @@ class RandomStyle(_StyleTool):
         drawn = mean + weights @ deviations / math.sqrt(max(1, deviations.shape[0] - 1))
         return {"embedding": [float(x) for x in drawn.float()]}
 
-    def transform_sample(self, image: torch.Tensor, params: SampleParams) -> torch.Tensor:
+    def paint_sample(
+        self, image: torch.Tensor, params: SampleParams, mask: torch.Tensor | None
+    ) -> torch.Tensor:
         if "style" in params:
-            return self._with_painting(image, self.params.folder / str(params["style"]))
+            return self._with_painting(image, self.params.folder / str(params["style"]), mask)
         config = self._config(image)
         embedding = torch.tensor([params["embedding"]], dtype=torch.float32)
         networks = self._networks(image.device).one_pass()
-        return _at_size_of(paint(networks, image.float(), embedding, config), image)
+        out = _at_size_of(paint(networks, image.float(), embedding, config), image)
+        return out if mask is None else composite(image, [out], [mask])
 
 
 TOOLS: Sequence[type[Tool]] = (Stylize, RandomStyle)
