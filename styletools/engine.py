@@ -409,7 +409,7 @@ def stylize(  # noqa: PLR0913 - keyword-only inputs and callbacks of the one ent
     device = backbone.device if backbone is not None else resolve_device(config.device)
     # Before any work: a run that cannot fit its budget is refused here, in one line.
     plan = plan_transfer((content.shape[-2], content.shape[-1]), config, device=str(device),
-                         paintings=len(styles))
+                         paintings=len(styles), regions=len(masks or ()))
     backbone = backbone or Backbone(config.weights, device=config.device)
     features = backbone.features(
         (*config.content_layers, *config.style_layers), pooling=config.pooling,

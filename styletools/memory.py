@@ -45,6 +45,10 @@ PASS_BYTES_PER_PIXEL = 1750
 #: The same for a tile of a tiled pass: more per pixel, since the Gram matrices of the core
 #: are taken from a copy of it and each sliced layer gets a whole gradient map.
 TILE_PASS_BYTES_PER_PIXEL = 2350
+#: What each masked region adds to a pass, per pixel it sees: the style layers' features
+#: weighted by its mask, kept for the backward pass (relu1_1's 64 channels at full
+#: resolution are half of it), and its mask at every layer.
+REGION_BYTES_PER_PIXEL = 520
 #: The working set of a forward pass without gradients (pass 1 of a tiled step: the Gram
 #: matrices), per pixel it sees: a layer's input and output at a time.
 GATHER_BYTES_PER_PIXEL = 600
@@ -199,6 +203,8 @@ class _Scale:
     gpu: bool
     #: Image-sized copies of the paintings (loaded at the output size times style_scale).
     paintings: float
+    #: Masked regions (0: no masks, the whole image against one blended target).
+    regions: int = 0
 
     @property
     def pixels(self) -> int:
@@ -224,6 +230,7 @@ class _Scale:
     def peak(self, tile: int | None, gather: int | None, optimizer: str, history: int) -> int:
         """The state plus the larger of the two passes' working sets."""
         per_pixel = PASS_BYTES_PER_PIXEL if tile is None else TILE_PASS_BYTES_PER_PIXEL
+        per_pixel += REGION_BYTES_PER_PIXEL * self.regions
         return self.state(optimizer, history) + max(
             per_pixel * self.tiles(tile)[1],
             GATHER_BYTES_PER_PIXEL * self.tiles(gather)[1] if tile is not None else 0,
@@ -319,9 +326,11 @@ def plan_transfer(
     device: str = "cpu",
     budget: int | None = None,
     paintings: int = 1,
+    regions: int = 0,
     seconds_per_pixel_step: float = CPU_SECONDS_PER_PIXEL_STEP,
 ) -> TransferPlan:
-    """Plan every scale of a transfer of a ``(height, width)`` photo within the budget.
+    """Plan every scale of a transfer of a ``(height, width)`` photo within the budget;
+    ``regions`` counts the masks (0: none).
 
     Raises:
         MemoryBudgetError: Even the smallest tile does not fit; one line with the estimate
@@ -335,7 +344,7 @@ def plan_transfer(
         scale = size / max(height, width)
         shape = _Scale(max(1, round(height * scale)), max(1, round(width * scale)), steps,
                        margin, gpu=not device.startswith(("cpu", "mps")),
-                       paintings=paintings * config.style_scale**2)
+                       paintings=paintings * config.style_scale**2, regions=regions)
         plan, note = _plan_scale(shape, config, budget, seconds_per_pixel_step)
         if plan is None:
             smallest = _candidate_tiles(shape, config.tile)[-1]

@@ -10,6 +10,7 @@ from styletools.memory import (
     GB,
     IMAGE_BYTES,
     MIN_HISTORY,
+    REGION_BYTES_PER_PIXEL,
     MemoryBudgetError,
     largest_size,
     parse_size,
@@ -103,3 +104,13 @@ def test_a_short_run_keeps_lbfgs_in_forced_small_tiles():
     result = plan(512, 16, tile=256, scales=1, steps=(3,))
     assert (result.scales[0].optimizer, result.scales[0].history) == ("lbfgs", 3)
     assert result.notes == ()
+
+
+def test_each_masked_region_adds_its_features_to_the_pass():
+    config = TransferConfig(size=1024, scales=1, steps=(10,))
+    plain, masked = (plan_transfer(PHOTO, config, device="cpu", budget=16 * GB, regions=n)
+                     for n in (0, 2))
+    pixels = masked.scales[0].height * masked.scales[0].width
+    assert masked.peak - plain.peak == 2 * REGION_BYTES_PER_PIXEL * pixels
+    tight = plain.peak + pixels * REGION_BYTES_PER_PIXEL  # one region's worth of room
+    assert plan_transfer(PHOTO, config, device="cpu", budget=tight, regions=2).scales[0].tiles > 1

@@ -95,8 +95,8 @@ def _run(
                             on_progress=report, on_tile=report_tile, masks=mask_tensors)
 
 
-def _plan(config: TransferConfig, content: Path, styles: list[Path], pace: float | None = None
-          ) -> TransferPlan:
+def _plan(config: TransferConfig, content: Path, styles: list[Path], masks: int = 0,
+          pace: float | None = None) -> TransferPlan:
     """The transfer's plan from the photo's header alone: a run that cannot fit its budget is
     refused here, before anything is loaded or printed."""
     from styletools.devices import resolve_device
@@ -107,17 +107,17 @@ def _plan(config: TransferConfig, content: Path, styles: list[Path], pace: float
     scale = config.size / max(width, height)
     return plan_transfer((round(height * scale), round(width * scale)), config,
                          device=str(resolve_device(config.device)), paintings=len(styles),
-                         seconds_per_pixel_step=pace or CPU_SECONDS_PER_PIXEL_STEP)
+                         regions=masks, seconds_per_pixel_step=pace or CPU_SECONDS_PER_PIXEL_STEP)
 
 
-def _dry_run(config: TransferConfig, content: Path, styles: list[Path]) -> None:
+def _dry_run(config: TransferConfig, content: Path, styles: list[Path], masks: int) -> None:
     """Print the plan (scales, tiles, optimiser, peak memory, time at this device's pace)."""
     from styletools.methods import Networks
     from styletools.pace import measure_pace
 
-    _plan(config, content, styles)  # an over-budget run is refused before VGG19 loads
+    _plan(config, content, styles, masks)  # an over-budget run is refused before VGG19 loads
     pace = measure_pace(Networks(config.weights, config.device).backbone())
-    typer.echo(_plan(config, content, styles, pace).describe())
+    typer.echo(_plan(config, content, styles, masks, pace).describe())
 
 
 def _with_model(
@@ -197,7 +197,7 @@ def transfer(
     target = output or default_output(content)
     config = configure(settings.pop("preset") or DEFAULT_PRESET, settings)
     if dry_run:
-        _dry_run(config, content, styles)
+        _dry_run(config, content, styles, len(masks))
         return
     if target.exists() and not overwrite:
         raise OutputExistsError(target)
@@ -212,7 +212,7 @@ def transfer(
         typer.echo(str(save_image(image, target, overwrite=overwrite, inputs=(content, model))))
         return
     if config.method == "optimise":
-        _plan(config, content, styles)
+        _plan(config, content, styles, len(masks))
     if config.seed is None:
         from styletools.seeds import new_seed
 
