@@ -12,6 +12,7 @@ Shape:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -84,6 +85,38 @@ def resize_mask(mask: torch.Tensor, size: tuple[int, int] | torch.Size) -> torch
     resized = F.interpolate(mask, size=tuple(size), mode="bilinear", antialias=True,
                             align_corners=False)
     return resized.clamp(0.0, 1.0)
+
+
+def feather(mask: torch.Tensor, radius: float) -> torch.Tensor:
+    """Soften a mask's edges: a Gaussian blur whose ramp spans about ``radius`` px on either
+    side of an edge (sigma ``radius / 2``, cut at two sigmas).
+
+    A brush without a soft edge (Gradio's) paints hard masks, and a hard seam between the
+    photo and a painting shows. Borders are replicated, so a mask that fills an edge of the
+    image keeps filling it.
+
+    Args:
+        mask: ``(1, 1, H, W)`` in [0, 1].
+        radius: In pixels of ``mask``; 0 returns it unchanged.
+
+    Returns:
+        The softened mask, same shape, dtype and device.
+
+    >>> hard = torch.zeros(1, 1, 8, 8)
+    >>> hard[..., 4:] = 1.0
+    >>> soft = feather(hard, 2.0)
+    >>> soft.shape, 0.0 < soft[0, 0, 0, 3].item() < 0.5 < soft[0, 0, 0, 4].item() < 1.0
+    (torch.Size([1, 1, 8, 8]), True)
+    """
+    if radius <= 0:
+        return mask
+    reach = math.ceil(radius)
+    offsets = torch.arange(-reach, reach + 1, dtype=mask.dtype, device=mask.device)
+    kernel = torch.exp(-0.5 * (offsets / (radius / 2.0)) ** 2)
+    kernel = kernel / kernel.sum()
+    padded = F.pad(mask, (reach, reach, reach, reach), mode="replicate")
+    rows = F.conv2d(padded, kernel.view(1, 1, 1, -1))
+    return F.conv2d(rows, kernel.view(1, 1, -1, 1)).clamp(0.0, 1.0)
 
 
 def check_masks(masks: Sequence[torch.Tensor], paintings: int) -> None:
