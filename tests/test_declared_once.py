@@ -57,7 +57,7 @@ def test_cli_flags_are_the_field_names(config_class):
 def test_app_transfer_tab_shows_every_field_or_says_why_not():
     from styletools_cli.app import transfer_tab
 
-    shown = (PRESET.name, *transfer_tab.MAIN, *transfer_tab.ADVANCED)
+    shown = (PRESET.name, *transfer_tab.MAIN, *transfer_tab.ADVANCED, *transfer_tab.REGIONS)
     assert len(set(shown)) == len(shown), "a control is listed twice"
     assert set(shown) | set(transfer_tab.HIDDEN) == fields(TransferConfig) | {PRESET.name}
     assert not set(shown) & set(transfer_tab.HIDDEN)
@@ -66,7 +66,7 @@ def test_app_transfer_tab_shows_every_field_or_says_why_not():
 
 def test_app_api_parameters_are_the_field_names(networks):
     from styletools_cli.app.context import AppContext
-    from styletools_cli.app.transfer_tab import SHOWN, TransferTab
+    from styletools_cli.app.transfer_tab import LEADING, SHOWN, TransferTab
 
     from styletools.tools import default_registry
 
@@ -74,6 +74,7 @@ def test_app_api_parameters_are_the_field_names(networks):
     tab = TransferTab(context)
     endpoint = tab.endpoint()
     names = list(inspect.signature(endpoint).parameters)
-    assert names == ["content", "styles", *SHOWN, "request"]
+    assert names == [*LEADING, *SHOWN, "request"]
+    assert list(LEADING) == ["content", "styles", "regions", "feather"]
     assert {"color", "style_blend", "preset", "learning_rate"} <= set(names)
     assert inspect.isgeneratorfunction(endpoint)  # Gradio streams only from generators

@@ -54,6 +54,7 @@ class LiveTransfer:
         config: The transfer settings.
         networks: The app's loaded networks.
         stop: Setting it ends the run early with the best image so far.
+        masks: One ``(1, 1, H, W)`` mask per painting, where it goes (``None``: everywhere).
         workers: Long-lived threads to optimise on. A fresh thread per run would build a new
             OpenMP team each time (slower first steps, and the old team's spinning threads
             compete for the cores); None starts one thread for this run.
@@ -72,10 +73,12 @@ class LiveTransfer:
         *,
         networks: Networks,
         stop: threading.Event,
+        masks: Sequence[torch.Tensor] | None = None,
         workers: Executor | None = None,
         interval: float = 0.5,
     ) -> None:
         self._args = (content, list(styles), config, networks)
+        self._masks = masks
         self._stop, self._interval = stop, interval
         self._workers = workers
         self._ready = threading.Condition()
@@ -99,6 +102,7 @@ class LiveTransfer:
             outcome: TransferResult | BaseException = run_transfer(
                 content, styles, config, networks=networks,
                 on_progress=self._on_progress, should_stop=self._stop.is_set,
+                masks=self._masks,
             )
         except BaseException as error:  # handed to the consuming thread, which re-raises it
             outcome = error

@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import gradio as gr
 import torch
@@ -70,17 +71,44 @@ def upload_image(label: str, *, sources: list[str], elem_id: str, height: int) -
     plain = image.preprocess
 
     def preprocess(payload: Any) -> Any:
-        name = getattr(payload, "orig_name", None) or "upload"
-        try:
+        with upload_errors(getattr(payload, "orig_name", None) or "upload"):
             return plain(payload)
-        except Image.DecompressionBombError:
-            raise gr.Error(f"{name}: too many pixels", title="Cannot read the upload") from None
-        except (UnidentifiedImageError, OSError):
-            reason = "not an image, or a format Pillow cannot read"
-            raise gr.Error(f"{name}: {reason}", title="Cannot read the upload") from None
 
     image.preprocess = preprocess  # type: ignore[method-assign]
     return image
+
+
+@contextlib.contextmanager
+def upload_errors(name: str) -> Iterator[None]:
+    """Turn a failure to read the upload ``name`` while Gradio preprocesses it into one line.
+
+    Preprocessing runs before any handler, so :func:`user_errors` cannot see these failures;
+    without this they surface as a bare "Error".
+    """
+    title = "Cannot read the upload"
+    try:
+        yield
+    except Image.DecompressionBombError:
+        raise gr.Error(f"{name}: too many pixels", title=title) from None
+    except ImageError as error:
+        raise gr.Error(public_message(error), title=title) from None
+    except (UnidentifiedImageError, OSError):
+        reason = "not an image, or a format Pillow cannot read"
+        raise gr.Error(f"{name}: {reason}", title=title) from None
+
+
+def check_header(source: str | Path | BinaryIO, *, max_pixels: int, name: str) -> None:
+    """Refuse an image over the pixel cap from its header, before anything decodes it.
+
+    Raises:
+        ImageError: More pixels than ``max_pixels``.
+        UnidentifiedImageError: Not an image.
+    """
+    with warnings.catch_warnings():
+        # Our cap is stricter than Pillow's bomb warning; check_pixels gives the message.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(source) as image:
+            images.check_pixels(image.size, max_pixels=max_pixels, name=name)
 
 
 def require(path: str | None, what: str) -> str:

@@ -15,8 +15,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import gradio as gr
+from gradio.components.image_editor import EditorValue
 from PIL import Image
 from styletools_cli.app.context import DEVICE_QUEUE, AppContext
+from styletools_cli.app.masks_input import (
+    FEATHER,
+    RegionParams,
+    editor_masks,
+    region_editor,
+    region_layers,
+)
 from styletools_cli.app.preview import LiveTransfer, result_line, status_line
 from styletools_cli.app.support import (
     load_upload,
@@ -41,7 +49,7 @@ from styletools.memory import (
     largest_size,
     plan_transfer,
 )
-from styletools.params import param_specs
+from styletools.params import param_specs, parse_params
 from styletools.seeds import new_seed
 
 #: Settings shown above the fold, in order (the preset comes first).
@@ -50,8 +58,10 @@ MAIN: tuple[str, ...] = ("method", "strength", "size", "color", "style_blend", "
 ADVANCED: tuple[str, ...] = (
     "content_layers", "style_layers", "optimizer", "learning_rate", "steps", "scales",
     "tv_weight", "content_weight", "style_weight", "style_layer_weights", "style_scale",
-    "pooling", "padding", "working_size", "region_strengths",
+    "pooling", "padding", "working_size",
 )  # fmt: skip
+#: Settings beside the region editor (they only matter with painted regions).
+REGIONS: tuple[str, ...] = ("region_strengths",)
 #: Settings the app does not offer, and why.
 HIDDEN: dict[str, str] = {
     "init": "a path on the server; the app takes uploads only",
@@ -61,7 +71,10 @@ HIDDEN: dict[str, str] = {
     "tile": "chosen by the server's budget (the CLI's --tile forces one)",
 }
 SPECS = {spec.name: spec for spec in (PRESET, *param_specs(TransferConfig))}
-SHOWN: tuple[str, ...] = (PRESET.name, *MAIN, *ADVANCED)
+SHOWN: tuple[str, ...] = (PRESET.name, *MAIN, *ADVANCED, *REGIONS)
+#: The endpoints' inputs before the settings: the images, and how painted regions are read.
+LEADING: dict[str, Any] = {"content": REQUIRED, "styles": REQUIRED, "regions": None,
+                           FEATHER.name: FEATHER.default}
 #: The settings the estimate reads (the rest do not change memory or time).
 PLANNED: tuple[str, ...] = (PRESET.name, "method", "size", "steps", "scales", "optimizer",
                             "working_size")
@@ -101,17 +114,25 @@ class TransferTab:
         styles: list[tuple[str, str | None]] | None,
         settings: Mapping[str, Any],
         request: gr.Request | None = None,
+        *,
+        regions: EditorValue | None = None,
+        feather: float | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stylise ``content`` with ``styles``; yields previews, then the result.
 
         ``settings`` maps each setting to its widget value; empty means the preset's.
+        ``regions`` is the region editor's value: its layers, one per painting in order, say
+        where each painting goes (see :func:`~styletools_cli.app.masks_input.editor_masks`);
+        ``feather`` softens their edges.
 
         Yields:
             (preview image, status line, (before, after) pair, PNG path, seed used).
         """
         with user_errors():
             config = self.config_for(settings)
-            yield from self._stream(require(content, "photo"), styles or [], config, request)
+            radius = parse_params("", RegionParams, {FEATHER.name: feather}).feather
+            yield from self._stream(require(content, "photo"), styles or [], config, request,
+                                    regions=regions, radius=radius)
 
     def config_for(self, settings: Mapping[str, Any]) -> TransferConfig:
         """The widgets' values on their preset, within the server's memory budget."""
@@ -145,16 +166,20 @@ class TransferTab:
         styles: list[tuple[str, str | None]],
         config: TransferConfig,
         request: gr.Request | None,
+        *,
+        regions: EditorValue | None,
+        radius: float,
     ) -> Iterator[tuple[Any, ...]]:
         cap = self.context.limits.max_pixels
         if not styles:
             raise ConfigError("styles: add a painting (upload one or click the gallery)")
         content = load_upload(content_path, long_side=config.size, max_pixels=cap)
         paintings = load_paintings([path for path, _ in styles], config, max_pixels=cap)
+        masks = editor_masks(regions, len(paintings), tuple(content.shape[-2:]), radius=radius)
         session = session_of(request)
         stop = self.context.stops.arm(session)
         live = LiveTransfer(content, paintings, config, networks=self.context.networks,
-                            stop=stop, workers=self.context.workers)
+                            stop=stop, masks=masks, workers=self.context.workers)
         try:
             for item in live:
                 if isinstance(item, TransferResult):
@@ -187,6 +212,17 @@ class TransferTab:
         chosen = self.context.paintings[event.index]
         return [path for path, _ in styles or []] + [str(chosen)]
 
+    def show_photo(self, content: str | None) -> EditorValue | None:
+        """The region editor paints over the photo: a new photo is its background, with
+        fresh layers (strokes made on another photo would not fit this one)."""
+        if not content:
+            return None
+        return {"background": content, "layers": [], "composite": content}
+
+    def match_layers(self, styles: list[tuple[str, str | None]] | None) -> dict[str, Any]:
+        """One editor layer per painting, in order (changing the paintings resets them)."""
+        return gr.update(layers=region_layers(styles))
+
     def show_blend(self, styles: list[tuple[str, str | None]] | None) -> dict[str, Any]:
         """Blend weights only make sense with two or more styles."""
         return gr.update(visible=len(styles or []) > 1)
@@ -196,13 +232,15 @@ class TransferTab:
     ) -> Any:
         """:meth:`run` as a generator function whose parameters are the shown settings, by
         name (Gradio reads an endpoint's API from its signature), with ``overrides`` on top.
+        Before the settings come the images and the regions: an API client sends ``regions``
+        as ``{"background": None, "layers": [one mask image per painting], "composite":
+        None}`` (a mask is white where its painting goes, or a stroke on a transparent
+        sheet), and ``feather`` to soften their edges.
 
         With ``wait_for_inputs`` it leaves the outputs as they are until there is a photo and
         a painting: a slider the artist moves first must not raise an error.
         """
-        signature = endpoint_signature(
-            {"content": REQUIRED, "styles": REQUIRED}, SHOWN, request=True
-        )
+        signature = endpoint_signature(LEADING, SHOWN, request=True)
 
         def transfer(*args: Any, **kwargs: Any) -> Iterator[tuple[Any, ...]]:
             bound = signature.bind(*args, **kwargs).arguments
@@ -211,7 +249,8 @@ class TransferTab:
                 return
             settings = {name: bound.get(name) for name in SHOWN} | dict(overrides or {})
             yield from self.run(bound["content"], bound.get("styles"), settings,
-                                bound.get("request"))
+                                bound.get("request"), regions=bound.get("regions"),
+                                feather=bound.get(FEATHER.name))
 
         transfer.__signature__ = signature  # type: ignore[attr-defined]
         transfer.__annotations__ = {"request": gr.Request | None}
@@ -246,6 +285,25 @@ def _images(tab: TransferTab) -> tuple[gr.Image, gr.Gallery, gr.Gallery | None]:
             columns=7, height=140, elem_id="painting-gallery",
         )
     return content, styles, shipped
+
+
+def _regions(tab: TransferTab) -> tuple[gr.ImageEditor, Component, dict[str, Component]]:
+    """The region editor, its feather slider and the per-region settings, in an accordion
+    (a plain transfer needs none of it)."""
+    with gr.Accordion("Regions: paint where each painting goes (optional)", open=False,
+                      elem_id="regions"):
+        gr.Markdown(
+            "Paint on layer 1 where painting 1 goes, on layer 2 where painting 2 goes, and so "
+            "on; what no layer covers keeps the photo, and nothing painted means the whole "
+            "photo. The brush is white (full or half strength), the eraser takes paint off. "
+            "The brush has no soft edge of its own: the **feather** slider is the soft brush, "
+            "blurring the painted edges. The preview follows each stroke. Changing the "
+            "paintings resets the layers."
+        )
+        editor = region_editor(max_pixels=tab.context.limits.max_pixels, elem_id="region-editor")
+        feather = widget(FEATHER, elem_id=FEATHER.name)
+        controls = {name: _control(name) for name in REGIONS}
+    return editor, feather, controls
 
 
 def _controls() -> tuple[dict[str, Component], gr.Button]:
@@ -284,7 +342,9 @@ def build_transfer_tab(tab: TransferTab) -> dict[str, Component]:
     with gr.Row():
         with gr.Column(scale=1):
             content, styles, shipped = _images(tab)
+            editor, feather, region_controls = _regions(tab)
             controls, dice = _controls()
+            controls.update(region_controls)
             _offer_sizes(tab, controls["size"])
             plan = gr.Markdown(tab.estimate(None, *(None,) * len(PLANNED)),
                                elem_id="transfer-plan")
@@ -294,16 +354,18 @@ def build_transfer_tab(tab: TransferTab) -> dict[str, Component]:
                 stop = gr.Button("Stop", variant="stop", elem_id="stop-transfer")
         with gr.Column(scale=1):
             outputs = _results()
-    inputs, results = [content, styles, *(controls[name] for name in SHOWN)], [*outputs,
-                                                                               controls["seed"]]
+    inputs = [content, styles, editor, feather, *(controls[name] for name in SHOWN)]
+    results = [*outputs, controls["seed"]]
     for button, overrides, name in ((run, None, "transfer"), (refine, REFINE, "refine")):
         button.click(
             tab.endpoint(overrides), inputs=inputs, outputs=results, api_name=name,
             concurrency_limit=tab.context.limits.heavy_jobs, concurrency_id=DEVICE_QUEUE,
         )
-    # The one-pass preview follows the slider (and a new painting) as it moves; the latest
+    # The one-pass preview follows the slider (and a new painting, and each brush stroke: the
+    # editor's change fires once a stroke ends, not while it is drawn) as it moves; the latest
     # position wins, and it queues apart from the optimisations.
-    for trigger, visibility in ((controls["strength"], "public"), (styles, "private")):
+    previewed = ((controls["strength"], "public"), (styles, "private"), (editor, "private"))
+    for trigger, visibility in previewed:
         trigger.change(
             tab.endpoint(PREVIEW, wait_for_inputs=True), inputs=inputs, outputs=results,
             trigger_mode="always_last",
@@ -317,6 +379,10 @@ def build_transfer_tab(tab: TransferTab) -> dict[str, Component]:
     dice.click(tab.new_seed, outputs=controls["seed"], api_name="new_seed", queue=False)
     styles.change(tab.show_blend, inputs=styles, outputs=controls["style_blend"],
                   api_visibility="private", queue=False)
+    styles.change(tab.match_layers, inputs=styles, outputs=editor, api_visibility="private",
+                  queue=False)
+    content.change(tab.show_photo, inputs=content, outputs=editor, api_visibility="private",
+                   queue=False)
     if shipped is not None:
         shipped.select(tab.add_painting, inputs=styles, outputs=styles, api_visibility="private")
     return controls

@@ -61,7 +61,7 @@ def test_transfer_takes_every_shown_setting_by_its_name(client):
 
     api = client.view_api(print_info=False, return_format="dict")
     names = [p["parameter_name"] for p in api["named_endpoints"]["/transfer"]["parameters"]]
-    assert names == ["content", "styles", *SHOWN]
+    assert names == ["content", "styles", "regions", "feather", *SHOWN]
 
 
 def test_preview_paints_in_one_pass_and_refine_optimises_from_it(
@@ -164,3 +164,56 @@ def test_strength_slider_is_built_from_the_core_declaration(client):
     ]
     assert strength["parameter_default"] == STRENGTH.default
     assert strength["component"] == "Slider"
+
+
+def _regions(*masks: Path) -> dict[str, object]:
+    """The region editor's value as an API client sends it: one mask image per painting."""
+    return {"background": None, "layers": [handle_file(str(m)) for m in masks],
+            "composite": None}
+
+
+def _left_half(path: Path, size: tuple[int, int]) -> Path:
+    """An opaque grey mask, white on the left half: the painting goes there only."""
+    width, height = size
+    mask = Image.new("L", size, 0)
+    mask.paste(255, (0, 0, width // 2, height))
+    mask.save(path)
+    return path
+
+
+def test_a_painted_region_takes_the_painting_and_the_rest_keeps_the_photo(
+    client, content_path, style_paths, tmp_path
+):
+    from styletools.loading import load_image_tensor
+
+    mask = _left_half(tmp_path / "left.png", (64, 48))
+    *_, png, _ = client.predict(
+        content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
+        regions=_regions(mask), method="arbitrary", size=64, seed=3, api_name="/transfer",
+    )
+    with Image.open(png) as result:
+        after = np.asarray(result.convert("RGB"), dtype=float) / 255
+    photo = load_image_tensor(content_path, 64)[0].permute(1, 2, 0).numpy()
+    assert after.shape == photo.shape == (48, 64, 3)
+    assert np.abs(after[:, 34:] - photo[:, 34:]).mean() < 0.02  # kept, to 8-bit rounding
+    assert np.abs(after[:, :30] - photo[:, :30]).mean() > 0.05  # painted
+
+
+def test_regions_not_one_per_painting_get_one_line(client, content_path, style_paths, tmp_path):
+    mask = _left_half(tmp_path / "left.png", (64, 48))
+    with pytest.raises(AppError, match=r"mask: 2 mask\(s\) for 1 painting\(s\)") as caught:
+        client.predict(
+            content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
+            regions=_regions(mask, mask), method="arbitrary", size=64, api_name="/transfer",
+        )
+    assert "\n" not in str(caught.value).strip()
+
+
+def test_a_region_layer_over_the_pixel_cap_is_refused(client, content_path, style_paths,
+                                                      tmp_path):
+    big = _left_half(tmp_path / "big.png", (1500, 1000))  # tiny file, 1.5 MP > the 1 MP cap
+    with pytest.raises(AppError, match=r"regions: 1500x1000 = .* over the cap"):
+        client.predict(
+            content=handle_file(str(content_path)), styles=[_style(style_paths[0])],
+            regions=_regions(big), method="arbitrary", size=64, api_name="/transfer",
+        )
