@@ -202,3 +202,76 @@ def test_registries_are_independent():
 
 def test_package_error_root():
     assert issubclass(ToolError, StyletoolsError)
+
+
+# --- masks: the style tools keep the input where a mask is 0 -----------------------------------
+
+MASKED_TOOLS = [tool for tool in ALL_TOOLS if tool.masked]
+#: Each way a style tool paints: the optimisation (mask in the objective), and the one-pass
+#: networks (output blended through the mask), for every masked tool.
+MASKED_CASES = [
+    *[(tool.name, CHEAP_VALUES.get(tool.name, {})) for tool in MASKED_TOOLS],
+    ("stylize", {"method": "arbitrary"}),
+]
+
+
+@pytest.fixture(scope="module")
+def photo(content_path) -> torch.Tensor:
+    """The Leuven street at 128x96 px, ``(1, 3, 96, 128)``."""
+    from styletools.images import open_image, to_tensor
+
+    return to_tensor(open_image(content_path).resize((128, 96)))
+
+
+def _half_mask(image: torch.Tensor) -> torch.Tensor:
+    """0 on the left half (keep), 1 on the right half (stylise)."""
+    mask = torch.zeros(image.shape[0], 1, *image.shape[-2:])
+    mask[..., image.shape[-1] // 2 :] = 1.0
+    return mask
+
+
+def test_every_style_tool_takes_masks():
+    assert {tool.name for tool in MASKED_TOOLS} == set(REGISTRY.list(family="style"))
+    assert {"stylize", "random-style", "fast-stylize"} <= {tool.name for tool in MASKED_TOOLS}
+
+
+@pytest.mark.parametrize(("name", "values"), MASKED_CASES, ids=lambda case: str(case))
+def test_a_half_mask_keeps_the_input_exactly_and_stylises_the_rest(name, values, photo):
+    tool = REGISTRY.create(name, values)
+    drawn = _draw(tool, photo, 0)
+    out = tool.apply(photo, drawn, masks=_half_mask(photo))
+    half = photo.shape[-1] // 2
+    assert torch.equal(out[..., :half], photo[..., :half])
+    assert (out[..., half:] - photo[..., half:]).abs().mean() > 0.02
+
+
+def test_a_blend_tool_applies_fully_under_white_and_halfway_under_grey(images):
+    tool = REGISTRY.create("fast-stylize")
+    drawn = _draw(tool, images, 0)
+    whole = tool.apply(images, drawn)
+    assert torch.equal(tool.apply(images, drawn, masks=torch.ones(3, 1, 12, 16)), whole)
+    grey = tool.apply(images, drawn, masks=torch.full((3, 1, 12, 16), 0.5))
+    torch.testing.assert_close(grey, 0.5 * images + 0.5 * whole, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize(
+    ("masks", "error", "message"),
+    [
+        (torch.ones(3, 12, 16), ShapeError, r"fast-stylize: masks: expected shape \(3, 1, 12"),
+        (torch.ones(3, 1, 6, 8), ShapeError, "expected shape"),
+        (torch.ones(3, 1, 12, 16, dtype=torch.uint8), ToolError, "floating-point"),
+        (np.ones((3, 1, 12, 16), dtype=np.float32), ToolError, "got ndarray"),
+        (torch.full((3, 1, 12, 16), 2.0), ToolError, r"values in \[0, 1\], got \[2, 2\]"),
+    ],
+    ids=["rank3", "size", "uint8", "numpy", "range"],
+)
+def test_bad_masks_raise_the_package_error(images, masks, error, message):
+    tool = REGISTRY.create("fast-stylize")
+    with pytest.raises(error, match=message):
+        tool.apply(images, _draw(tool, images, 0), masks=masks)
+
+
+def test_a_tool_that_paints_no_style_refuses_masks(images):
+    tool = Flip()
+    with pytest.raises(ToolError, match="flip: takes no mask"):
+        tool.apply(images, _draw(tool, images, 0), masks=torch.ones(3, 1, 12, 16))
