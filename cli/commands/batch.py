@@ -65,6 +65,14 @@ MaxPixels = Annotated[int | None, typer.Option(
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the plan; write nothing.")]
 AllowFailures = Annotated[bool, typer.Option(
     "--allow-failures", help="Exit 0 even if some files failed.")]
+MaskPattern = Annotated[str | None, typer.Option(
+    help="Each input's mask file, relative to the input's folder, from the input's "
+    "{stem}, {name} and {suffix}: e.g. '{stem}_mask.png', or '../masks/{stem}.png' beside "
+    "an images folder. Style steps keep the input where it is black; images matching it "
+    "are masks, not inputs; an input without its mask fails.", show_default=False)]
+MaskOptional = Annotated[bool, typer.Option(
+    "--mask-optional", help="With --mask-pattern: stylise an input whose mask file is "
+    "missing whole, instead of failing it.")]
 Replay = Annotated[Path | None, typer.Option(
     "--replay", help="Remake the outputs of MANIFEST from its recorded parameters.")]
 
@@ -89,6 +97,8 @@ def batch(
     output_format: Format = "same",
     quality: Quality = None,
     max_pixels: MaxPixels = None,
+    mask_pattern: MaskPattern = None,
+    mask_optional: MaskOptional = False,
     dry_run: DryRun = False,
     allow_failures: AllowFailures = False,
     replay_manifest: Replay = None,
@@ -118,6 +128,7 @@ def batch(
                 declared.steps, seed=_first(seed, declared.seed, 0),
                 copies=_first(copies, declared.copies, 1), fmt=parse_format(output_format),
                 quality=quality, device=where, max_pixels=cap,
+                mask_pattern=mask_pattern, mask_optional=mask_optional,
             )
             failed = _batch(_folders(src, dest), settings, engine, dry_run)
     if failed and not allow_failures:
@@ -205,8 +216,9 @@ def _show_plan(console: Console, plan: Plan, done: int) -> None:
     table.add_row("total", str(len({item.source for item in plan.items})), str(len(plan.items)),
                   style="bold")
     console.print(table)
+    masks = f"; masks (not inputs): {len(plan.masks)}" if plan.settings.mask_pattern else ""
     console.print(f"already done: {done}; to make: {len(plan.items) - done}; "
-                  f"ignored (not images): {len(plan.ignored)}")
+                  f"ignored (not images): {len(plan.ignored)}{masks}")
 
 
 @contextmanager

@@ -15,6 +15,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from styletools.batch.formats import output_format_for, readable_format
+from styletools.batch.mask_files import (
+    MaskPattern,
+    check_masked_pipeline,
+    parse_mask_pattern,
+    split_masks,
+)
 from styletools.batch.pipeline import pipeline_to_json
 from styletools.errors import ConfigError
 from styletools.images import DEFAULT_MAX_PIXELS
@@ -36,6 +42,12 @@ class BatchSettings:
         quality: Encoder quality for lossy formats, or ``None`` for Pillow's default.
         device: Where tensor work runs (``cpu``, ``cuda``...).
         max_pixels: Inputs with more pixels are refused as likely decompression bombs.
+        mask_pattern: Each input's mask file, relative to the input's folder
+            (:mod:`~styletools.batch.mask_files`), or ``None`` for no masks.
+        mask_optional: An input whose mask file is missing is stylised whole instead of
+            failing. Off by default: a missing mask is most often a broken export, and a
+            dataset whose background was meant to stay a photo must not quietly get some
+            painted ones.
     """
 
     steps: tuple[Tool, ...]
@@ -45,14 +57,21 @@ class BatchSettings:
     quality: int | None = None
     device: str = "cpu"
     max_pixels: int = DEFAULT_MAX_PIXELS
+    mask_pattern: str | None = None
+    mask_optional: bool = False
 
     def recorded(self) -> dict[str, Any]:
-        """The settings that decide an output's bytes; a resumed run must match them."""
+        """The settings that decide an output's bytes; a resumed run must match them.
+
+        ``mask_optional`` is not among them: it only decides whether an input without a
+        mask fails or is made, and each record says which mask, if any, it used.
+        """
         return {
             "pipeline": pipeline_to_json(self.steps),
             "seed": self.seed,
             "format": self.fmt,
             "quality": self.quality,
+            "mask_pattern": self.mask_pattern,
         }
 
 
@@ -73,6 +92,10 @@ class WorkItem:
         device: Where tensor work runs.
         max_pixels: Pixel cap for the input.
         drawn: Recorded parameters per step (replay), or ``None`` to draw them.
+        mask: The mask file (absolute, normalised), or ``None`` for no mask.
+        mask_rel: The mask relative to SRC, POSIX form (``../`` when outside SRC).
+        mask_optional: A missing mask file makes the output without a mask instead of
+            failing it.
     """
 
     source: str
@@ -87,6 +110,9 @@ class WorkItem:
     device: str = "cpu"
     max_pixels: int = DEFAULT_MAX_PIXELS
     drawn: tuple[SampleParams, ...] | None = None
+    mask: str | None = None
+    mask_rel: str | None = None
+    mask_optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +125,7 @@ class Plan:
         settings: How outputs are made.
         items: One per output.
         ignored: Files under SRC (relative) whose suffix names no format Pillow reads.
+        masks: Images under SRC (relative) that match the mask pattern: masks, not inputs.
     """
 
     src: Path
@@ -106,6 +133,7 @@ class Plan:
     settings: BatchSettings
     items: tuple[WorkItem, ...]
     ignored: tuple[str, ...] = ()
+    masks: tuple[str, ...] = ()
 
     def inputs_per_class(self) -> dict[str, int]:
         """Number of input files per top-level folder of SRC (ImageFolder classes)."""
@@ -163,24 +191,45 @@ def make_plan(src: Path, dest: Path, settings: BatchSettings) -> Plan:
     """Walk SRC and name every output.
 
     Raises:
-        ConfigError: Folders overlap, settings are out of range, or two inputs would write
-            the same output (``a.jpg`` and ``a.png`` with ``--format png``).
+        ConfigError: Folders overlap, settings are out of range, two inputs would write
+            the same output (``a.jpg`` and ``a.png`` with ``--format png``), or the mask
+            pattern is malformed or cannot apply to the pipeline.
     """
     _check_settings(settings)
+    pattern = _mask_pattern(settings)
     src_abs, dest_abs = check_folders(src, dest)
     images, ignored = walk_images(src_abs)
+    images, masks = split_masks(images, pattern) if pattern is not None else (images, [])
     items = tuple(
-        _item(src_abs, dest_abs, relative, copy, settings)
+        _item(src_abs, dest_abs, relative, copy, settings, pattern)
         for relative in images
         for copy in range(settings.copies)
     )
     _refuse_collisions(items)
-    return Plan(src_abs, dest_abs, settings, items, tuple(p.as_posix() for p in ignored))
+    return Plan(src_abs, dest_abs, settings, items, tuple(p.as_posix() for p in ignored),
+                tuple(p.as_posix() for p in masks))
 
 
-def _item(src: Path, dest: Path, relative: Path, copy: int, settings: BatchSettings) -> WorkItem:
+def _mask_pattern(settings: BatchSettings) -> MaskPattern | None:
+    if settings.mask_pattern is None:
+        if settings.mask_optional:
+            raise ConfigError("--mask-optional: give --mask-pattern too")
+        return None
+    check_masked_pipeline(settings.steps)
+    return parse_mask_pattern(settings.mask_pattern)
+
+
+def _item(
+    src: Path,
+    dest: Path,
+    relative: Path,
+    copy: int,
+    settings: BatchSettings,
+    pattern: MaskPattern | None,
+) -> WorkItem:
     fmt, suffix = output_format_for(relative, settings.fmt)
     output_rel = output_name(relative, copy, suffix)
+    mask_rel = pattern.mask_for(relative) if pattern is not None else None
     return WorkItem(
         source=str(src / relative),
         source_rel=relative.as_posix(),
@@ -193,6 +242,9 @@ def _item(src: Path, dest: Path, relative: Path, copy: int, settings: BatchSetti
         quality=settings.quality,
         device=settings.device,
         max_pixels=settings.max_pixels,
+        mask=os.path.normpath(src / mask_rel) if mask_rel is not None else None,
+        mask_rel=mask_rel,
+        mask_optional=settings.mask_optional,
     )
 
 

@@ -2,11 +2,13 @@
 
 Replay does not draw: each step gets the parameters the manifest recorded, so the result
 is the recorded output byte for byte on the same software and device, wherever it is
-written. Outputs whose sha256 differs from the record are reported, never hidden.
+written. Each output is remade with the mask its record names (none if it names none).
+Outputs whose sha256 differs from the record are reported, never hidden.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,6 +114,8 @@ def _item(
         device=device,
         max_pixels=max_pixels,
         drawn=tuple(step["params"] for step in record.steps),
+        mask=os.path.normpath(src / record.mask) if record.mask is not None else None,
+        mask_rel=record.mask,
     )
 
 

@@ -8,12 +8,18 @@ Reproducibility: the parameters of an output are drawn from a generator seeded b
 ``sha256(f"{seed}:{source_rel}:{copy}")``, so they do not depend on worker count, order, or
 which other files exist. The drawn parameters are recorded; replay applies them instead of
 drawing.
+
+Masks: an item with a mask file gives it to the style steps (``Tool.masked``), which keep
+the input where it is black. The record names the mask and its sha256, so an output can be
+traced to the exact mask it was made with. A missing or unreadable mask fails the item
+(unless the item's mask is optional and the file is missing), with a reason that names it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +29,12 @@ from PIL import Image
 from styletools.batch.formats import LOSSY_FORMATS
 from styletools.batch.plan import WorkItem
 from styletools.errors import ConfigError, ImageError, StyletoolsError
-from styletools.images import atomic_write, open_image, to_pil, to_tensor
+from styletools.images import atomic_write, open_decoded, open_image, to_pil, to_tensor
+from styletools.masks import open_mask
+
+#: How far a mask's width/height ratio may stray from its image's (as the core's note says):
+#: a mask of other proportions belongs to another image, and stretching it would hide that.
+PROPORTION_TOLERANCE = 0.01
 
 OK = "ok"
 FAILED = "failed"
@@ -45,6 +56,8 @@ class OutputRecord:
         size: Output ``[width, height]`` (``None`` when failed).
         format: Pillow format of the output.
         error: Why it failed, one line (``None`` when ok).
+        mask: The mask file relative to SRC (``None``: made without a mask).
+        mask_sha256: Hex digest of the mask file (``None`` when failed or without a mask).
     """
 
     source: str
@@ -58,6 +71,8 @@ class OutputRecord:
     size: list[int] | None = None
     format: str | None = None
     error: str | None = None
+    mask: str | None = None
+    mask_sha256: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data; :meth:`from_json` reads it back.
@@ -98,37 +113,82 @@ def process_item(item: WorkItem) -> OutputRecord:
     """
     seed = item_seed(item.seed, item.source_rel, item.copy)
     base = {"source": item.source_rel, "output": item.output_rel, "copy": item.copy,
-            "seed": item.seed, "item_seed": seed, "format": item.fmt}
+            "seed": item.seed, "item_seed": seed, "format": item.fmt, "mask": item.mask_rel}
     try:
-        image, steps = _transform(item, torch.Generator().manual_seed(seed))
+        image, steps, mask = _transform(item, torch.Generator().manual_seed(seed))
         data = encode(image, item.fmt, item.quality)
         atomic_write(item.output, lambda handle: handle.write(data))
     except StyletoolsError as error:
         reason = error.reason if isinstance(error, ImageError) else str(error)
         return OutputRecord(**base, status=FAILED, error=reason)
     digest = hashlib.sha256(data).hexdigest()
-    return OutputRecord(**base, status=OK, sha256=digest, steps=steps, size=list(image.size))
+    return OutputRecord(**{**base, **mask}, status=OK, sha256=digest, steps=steps,
+                        size=list(image.size))
 
 
 def _transform(
     item: WorkItem, generator: torch.Generator
-) -> tuple[Image.Image, list[dict[str, Any]]]:
-    """Run the tools on the item's image; return the result and the per-step record."""
+) -> tuple[Image.Image, list[dict[str, Any]], dict[str, str | None]]:
+    """Run the tools on the item's image.
+
+    Returns:
+        The result, the per-step record and the record's mask fields.
+    """
     if item.drawn is not None and len(item.drawn) != len(item.steps):
         raise ConfigError(
             f"{item.output_rel}: {len(item.drawn)} recorded parameter sets "
             f"for {len(item.steps)} steps"
         )
     images = to_tensor(open_image(item.source, max_pixels=item.max_pixels)).to(item.device)
+    masks, recorded = open_item_mask(item, (images.shape[-2], images.shape[-1]))
+    masks = masks.to(item.device) if masks is not None else None
     steps = []
     for index, tool in enumerate(item.steps):
         if item.drawn is None:
             drawn = tool.make_params(images, generator=generator)
         else:
             drawn = [item.drawn[index]]
-        images = tool.apply(images, drawn)
+        images = tool.apply(images, drawn, masks=masks if tool.masked else None)
         steps.append({"tool": tool.name, "config": tool.config(), "params": drawn[0]})
-    return to_pil(images), steps
+    return to_pil(images), steps, recorded
+
+
+def open_item_mask(
+    item: WorkItem, size: tuple[int, int]
+) -> tuple[torch.Tensor | None, dict[str, str | None]]:
+    """The item's mask at its image's ``(height, width)``, and what its record says of it.
+
+    A mask of the image's proportions but another size (a segmentation network's output)
+    is resized (:func:`styletools.masks.open_mask`); one of other proportions is refused.
+
+    Returns:
+        ``(mask, fields)``: the ``(1, 1, H, W)`` mask in [0, 1], or ``None`` for none, and
+        the record's ``mask``/``mask_sha256``.
+
+    Raises:
+        ImageError: The mask is missing (and not optional), not an image, too large, or of
+            other proportions; the reason starts with ``mask <path relative to SRC>:``.
+    """
+    if item.mask is None:
+        return None, {}
+    if item.mask_optional and not os.path.lexists(item.mask):
+        return None, {"mask": None}
+    digest = file_sha256(item.mask)
+    try:
+        picture = open_decoded(item.mask, max_pixels=item.max_pixels)
+        _check_proportions(item.mask, picture.size, size)
+        mask, _ = open_mask(picture, size)
+    except ImageError as error:
+        raise ImageError(item.source, f"mask {item.mask_rel}: {error.reason}") from None
+    return mask, {"mask": item.mask_rel, "mask_sha256": digest}
+
+
+def _check_proportions(path: str, mask_size: tuple[int, int], size: tuple[int, int]) -> None:
+    (width, height), (image_height, image_width) = mask_size, size
+    ratio = image_width / image_height
+    if abs(width / height - ratio) > PROPORTION_TOLERANCE * ratio:
+        raise ImageError(path, f"{width}x{height} px, not the proportions of the "
+                               f"{image_width}x{image_height} px image")
 
 
 def encode(image: Image.Image, fmt: str, quality: int | None) -> bytes:
