@@ -75,6 +75,10 @@ def test_bad_file_fails_the_exit_code_unless_allowed(src: Path, tmp_path: Path) 
         (("{src}", "{tmp}/dest", "--ops", "flip", "--gpus-per-worker", "1"),
          "--gpus-per-worker: not an option of --engine local"),
         (("{src}", "{tmp}/dest", "--ops", "flip", "--workers", "0"), "--workers 0"),
+        (("{src}", "{tmp}/dest", "--ops", "fast-stylize", "--mask-pattern", "{{stme}}.png"),
+         "--mask-pattern '{stme}.png': unknown placeholder {stme}"),
+        (("{src}", "{tmp}/dest", "--ops", "flip", "--mask-pattern", "{{stem}}_mask.png"),
+         "no step of the pipeline paints a style"),
     ],
 )
 def test_user_errors_are_one_line(src: Path, tmp_path: Path, args: tuple[str, ...],
@@ -91,6 +95,38 @@ def test_finished_dest_holds_outputs_and_manifest_only(src: Path, tmp_path: Path
     classes = {path.name for path in src.iterdir() if path.is_dir()}
     assert {path.name for path in dest.iterdir()} == classes | {MANIFEST_NAME}
     assert not list(dest.rglob(".*"))  # no lock file, no temp file
+
+
+def test_every_batch_setting_is_an_option_of_its_name() -> None:
+    import dataclasses
+    import inspect
+
+    from styletools_cli.commands.batch import batch
+
+    from styletools.batch import BatchSettings
+
+    options = set(inspect.signature(batch).parameters)
+    # steps come from --ops/--pipeline, fmt from --format (a Python builtin's name)
+    settings = {field.name for field in dataclasses.fields(BatchSettings)} - {"steps", "fmt"}
+    assert settings <= options
+    assert {"mask_pattern", "mask_optional"} <= settings
+
+
+def test_mask_pattern_run_reports_inputs_without_masks_and_skips_the_masks(
+    src: Path, tmp_path: Path
+) -> None:
+    for path in sorted((src / "sky").iterdir()):
+        with Image.open(path) as image:
+            Image.new("L", image.size, 255).save(path.with_name(f"{path.stem}_mask.png"))
+    args = (src, tmp_path / "dest", "--ops", "fast-stylize", "--mask-pattern", "{stem}_mask.png")
+    code, output = invoke(*args)
+    assert code == 1
+    assert "masks (not inputs): 3" in output
+    assert "animals/chelsea_eye.png: mask animals/chelsea_eye_mask.png: no such file" in output
+    _, records = read_manifest(tmp_path / "dest" / MANIFEST_NAME)
+    assert len(records) == 10  # the 10 photos; the 3 masks are not inputs
+    assert sorted(name for name, record in records.items() if record.status == "ok") == [
+        "sky/hubble_galaxies__0.jpg", "sky/hubble_stars__0.png", "sky/rocket_dusk__0.jpg"]
 
 
 def test_a_locked_dest_is_refused_and_keeps_its_lock(src: Path, tmp_path: Path) -> None:
