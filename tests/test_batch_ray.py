@@ -195,6 +195,25 @@ class TestInOneSession:
         assert contents(tmp_path / "ray") == contents(tmp_path / "local")
         assert sum(engine.placements.values()) == 2
 
+    def test_masked_style_tool_in_actors_matches_local_bytes_and_records(
+        self, tmp_path: Path
+    ) -> None:
+        src = tmp_path / "src"
+        make_images(src, 3, size=64)
+        for path in sorted(src.rglob("*.jpg")):
+            mask = Image.new("L", (64, 64), 0)
+            mask.paste(255, (32, 0, 64, 64))
+            mask.save(path.with_name(f"{path.stem}_mask.png"))
+        steps = parse_ops("fast-stylize", default_registry())
+        settings = BatchSettings(steps, seed=7, mask_pattern="{stem}_mask.png")
+        for dest, engine in ((tmp_path / "ray", RayEngine(workers=1)), (tmp_path / "local", None)):
+            result = run_plan(make_plan(src, dest, settings), engine=engine)
+            assert result.written == 3 and not result.failed
+        assert contents(tmp_path / "ray") == contents(tmp_path / "local")
+        _, records = read_manifest(tmp_path / "ray" / MANIFEST_NAME)
+        assert {record.mask for record in records.values()} == {
+            f"class{index}/img{index:02d}_mask.png" for index in range(3)}
+
     def test_worker_killed_mid_run_is_retried(self, tmp_path: Path) -> None:
         src, dest = tmp_path / "src", tmp_path / "ray"
         make_images(src, 24, size=128)
