@@ -20,8 +20,10 @@ from typing import Any, BinaryIO
 import gradio as gr
 import torch
 from gradio.components.image_editor import EditorData, EditorValue
+from PIL import Image
 from styletools_cli.app.support import check_header, upload_errors
 
+from styletools import images
 from styletools.masks import check_masks, feather, is_empty, mask_from_image, resize_mask
 from styletools.params import param, param_specs
 
@@ -39,6 +41,13 @@ class RegionParams:
 
 
 FEATHER = param_specs(RegionParams)[0]
+#: Long side of the photo's copy the regions are painted on: a stroke is posted as whole-canvas
+#: PNGs, so the canvas stays light whatever the photo's size (the masks are resized to the
+#: photo's working size in any case).
+CANVAS_SIDE = 768
+#: The brush's radius on that canvas: regions are broad, Gradio's automatic size (1/50 of the
+#: short side) is a pencil.
+BRUSH_RADIUS = 20
 #: The brush paints white, so a layer painted edge to edge (opaque, no alpha left to read)
 #: still reads as a full mask by its grey level; the half-transparent white is half strength.
 BRUSH_COLORS: list[str | tuple[str, float]] = [("#ffffff", 1.0), ("#ffffff", 0.5)]
@@ -65,7 +74,8 @@ def region_editor(*, max_pixels: int, elem_id: str) -> gr.ImageEditor:
     editor = gr.ImageEditor(
         label="Regions: layer 1 is painting 1, layer 2 painting 2…", type="pil",
         image_mode="RGBA", sources=[], transforms=[], layers=region_layers(None),
-        brush=gr.Brush(colors=BRUSH_COLORS, color_mode="fixed"), eraser=gr.Eraser(),
+        brush=gr.Brush(default_size=BRUSH_RADIUS, colors=BRUSH_COLORS, color_mode="fixed"),
+        eraser=gr.Eraser(default_size=BRUSH_RADIUS),
         elem_id=elem_id, height=420,
     )
     plain = editor.preprocess
@@ -78,6 +88,17 @@ def region_editor(*, max_pixels: int, elem_id: str) -> gr.ImageEditor:
 
     editor.preprocess = preprocess  # type: ignore[method-assign]
     return editor
+
+
+def canvas_photo(path: str, *, max_pixels: int) -> Image.Image:
+    """The photo as the editor's background: upright RGB, at most :data:`CANVAS_SIDE` px.
+
+    Raises:
+        ImageError: Not an image, or more pixels than ``max_pixels``.
+    """
+    photo = images.open_image(path, max_pixels=max_pixels)
+    photo.thumbnail((CANVAS_SIDE, CANVAS_SIDE), Image.Resampling.LANCZOS)
+    return photo
 
 
 def _sources(editor: gr.ImageEditor, payload: EditorData | None) -> list[str | BinaryIO]:

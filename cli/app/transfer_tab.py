@@ -21,6 +21,7 @@ from styletools_cli.app.context import DEVICE_QUEUE, AppContext
 from styletools_cli.app.masks_input import (
     FEATHER,
     RegionParams,
+    canvas_photo,
     editor_masks,
     region_editor,
     region_layers,
@@ -213,11 +214,14 @@ class TransferTab:
         return [path for path, _ in styles or []] + [str(chosen)]
 
     def show_photo(self, content: str | None) -> EditorValue | None:
-        """The region editor paints over the photo: a new photo is its background, with
-        fresh layers (strokes made on another photo would not fit this one)."""
+        """The region editor paints over the photo: a new photo is its background (a light
+        copy, see :func:`~styletools_cli.app.masks_input.canvas_photo`), with fresh layers
+        (strokes made on another photo would not fit this one)."""
         if not content:
             return None
-        return {"background": content, "layers": [], "composite": content}
+        with user_errors():
+            photo = canvas_photo(content, max_pixels=self.context.limits.max_pixels)
+        return {"background": photo, "layers": [], "composite": photo}
 
     def match_layers(self, styles: list[tuple[str, str | None]] | None) -> dict[str, Any]:
         """One editor layer per painting, in order (changing the paintings resets them)."""
@@ -361,12 +365,15 @@ def build_transfer_tab(tab: TransferTab) -> dict[str, Component]:
             tab.endpoint(overrides), inputs=inputs, outputs=results, api_name=name,
             concurrency_limit=tab.context.limits.heavy_jobs, concurrency_id=DEVICE_QUEUE,
         )
-    # The one-pass preview follows the slider (and a new painting, and each brush stroke: the
-    # editor's change fires once a stroke ends, not while it is drawn) as it moves; the latest
-    # position wins, and it queues apart from the optimisations.
-    previewed = ((controls["strength"], "public"), (styles, "private"), (editor, "private"))
-    for trigger, visibility in previewed:
-        trigger.change(
+    # The one-pass preview follows the slider as it moves, a new painting, the feather and
+    # each brush stroke; the latest position wins, and it queues apart from the optimisations.
+    # Strokes are followed by the editor's input event, which fires once per stroke, at its
+    # end; its change event would need an apply listener, and then every stroke would post
+    # the whole canvas to the editor's in-memory blob store (where a superseded one stays).
+    previewed = ((controls["strength"].change, "public"), (styles.change, "private"),
+                 (feather.change, "private"), (editor.input, "private"))
+    for listen, visibility in previewed:
+        listen(
             tab.endpoint(PREVIEW, wait_for_inputs=True), inputs=inputs, outputs=results,
             trigger_mode="always_last",
             api_name="preview", api_visibility=visibility, concurrency_id="preview",

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -126,3 +127,66 @@ def test_the_estimate_follows_the_size_and_refuses_what_does_not_fit(server, bro
     _set(page, "size", "256")
     plan.get_by_text(re.compile("Estimate: peak memory")).wait_for()
     page.close()
+
+
+def _stroke(page, canvas, offsets: tuple[int, ...]) -> None:
+    """One brush stroke: vertical passes over the photo, ``offsets`` px left of the canvas
+    centre (the editor fits the photo in the canvas, centred)."""
+    box = canvas.bounding_box()
+    centre_x = box["x"] + box["width"] / 2
+    top, bottom = box["y"] + 60, box["y"] + box["height"] - 60
+    page.mouse.move(centre_x - offsets[0], top)
+    page.mouse.down()
+    for index, offset in enumerate(offsets):
+        ends = (bottom, top) if index % 2 == 0 else (top, bottom)
+        page.mouse.move(centre_x - offset, ends[0], steps=4)
+        if index + 1 < len(offsets):
+            page.mouse.move(centre_x - offsets[index + 1], ends[0], steps=2)
+    page.mouse.up()
+
+
+def _settle(page) -> None:
+    """Wait until no event is updating the result (the editor's background load may still
+    bring a preview after the first one), twice over a second."""
+    import time
+
+    idle = ("() => [...document.querySelectorAll('#result-image [data-testid=status-tracker]')]"
+            ".every(tracker => tracker.classList.contains('hide'))")
+    for _ in range(2):
+        page.wait_for_function(idle)
+        time.sleep(1)
+
+
+def test_a_painted_stroke_stylises_only_its_region(server, browser, content_path, style_paths):
+    import numpy as np
+
+    from styletools.loading import load_image_tensor
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.url)
+    page.locator("#content-image input[type=file]").set_input_files(str(content_path))
+    page.locator("#content-image img").first.wait_for()
+    _set(page, "size", "64")
+    page.locator("#method").get_by_text("arbitrary", exact=True).click()
+    page.locator("#style-images input[type=file]").set_input_files(str(style_paths[0]))
+    page.locator("#transfer-status").get_by_text(re.compile("^Done")).wait_for()
+    _settle(page)
+    _set(page, "seed", "4242")  # marks the results of the stroke's preview and of the run
+    page.locator("#regions").get_by_text("Regions: paint").click()
+    canvas = page.locator("#region-editor canvas").first
+    canvas.scroll_into_view_if_needed()
+    canvas.wait_for(state="visible")
+    _stroke(page, canvas, (175, 150, 125))  # about a fifth of the way across the photo
+    page.locator("#run-transfer").click()
+    page.locator("#transfer-status").get_by_text(re.compile("^Done.*seed 4242")).wait_for()
+    _settle(page)
+    with page.expect_download() as download:
+        page.locator("#download-png").click()
+    after = np.asarray(Image.open(download.value.path()).convert("RGB"), dtype=float) / 255
+    page.close()
+    photo = load_image_tensor(content_path, 64)[0].permute(1, 2, 0).numpy()
+    assert after.shape == photo.shape == (48, 64, 3)
+    columns = np.abs(after - photo).mean(axis=(0, 2))
+    assert columns[:26].max() > 0.05, "the stroke's band is not stylised"
+    assert columns[32:].max() < 0.02, "the far side of the photo changed"
