@@ -212,7 +212,8 @@ def _optimise_scale(
     clock: _Clock,
     hooks: _Hooks,
 ) -> tuple[torch.Tensor, bool]:
-    """Run one scale's steps; returns the image and whether the user stopped the run."""
+    """Run one scale's steps; returns the optimised image (the picture is the objective's
+    ``compose`` of it) and whether the user stopped the run."""
     on_progress, should_stop = hooks.on_progress, hooks.should_stop
     plan = hooks.plan.scales[scale]
     variable = _Variable(image, plan.optimizer)
@@ -233,7 +234,8 @@ def _optimise_scale(
         if not math.isfinite(run.last_cost):
             break  # diverged: fall back to the best image seen
         if on_progress is not None:
-            on_progress(_progress(run.last, variable.snapshot(), scale, step, clock, scale_start))
+            picture = objective.compose(variable.snapshot())
+            on_progress(_progress(run.last, picture, scale, step, clock, scale_start))
         if should_stop is not None and should_stop():
             return _best(run, variable.snapshot()), True
     return _final(run, variable.snapshot(), objective), False
@@ -494,7 +496,7 @@ def _coarse_to_fine(
             break
     final_cost = float(objective.cost(image).total)
     return TransferResult(
-        image.detach().clamp(0, 1).cpu(),
+        objective.compose(image).detach().clamp(0, 1).cpu(),
         seed,
         final_cost,
         time.perf_counter() - clock.start,

@@ -29,12 +29,6 @@ from styletools.vgg_layers import LAYER_CHANNELS
 #: Gram matrices, pass 2 back-propagates.
 TileCallback = Callable[[int, int, int], None]
 
-#: Weight of "keep the photo" where no mask covers the image, on the mean squared pixel
-#: error: VGG19's receptive fields reach ~150 px, so a region's strokes pull on the protected
-#: side of its edge, and the content term alone lets them repaint it. Soft edges still blend,
-#: in proportion to what they leave uncovered.
-KEEP_WEIGHT = 100.0
-
 
 @dataclass(frozen=True)
 class Costs:
@@ -74,9 +68,13 @@ class Objective:
     several. ``extra`` adds a caller's own term of the image (video's temporal cost) to J.
 
     With ``masks`` (one per painting), each painting is matched in its own region instead
-    (:class:`Region`), at ``config.region_strengths``; what no mask covers is pulled to the
-    photo (:data:`KEEP_WEIGHT`), and the content term still spans the whole image, so the
-    seams stay natural.
+    (:class:`Region`), at ``config.region_strengths``, and what no mask covers is the photo:
+    J is taken of :meth:`compose`'s picture, the photo where no mask covers the image and
+    the optimised image where masks do, blended by their coverage on soft edges. The kept
+    pixels are thus exactly the photo (a pull towards it, tried first, left the strokes of
+    a region ~5/255 over the protected side of its edge: VGG19's receptive fields reach
+    ~150 px), and since J sees the composite, the content term over the whole image and the
+    Gram matrices keep the seams natural.
 
     With ``tile`` (a core side in px), :meth:`cost_and_gradient` runs tile by tile
     (:mod:`styletools.tiling`) and gives the untiled value and gradient: pass 1 sums each
@@ -202,8 +200,17 @@ class Objective:
         ]
         return self._costs(image, content, *self._style_cost(grams))
 
+    def compose(self, image: torch.Tensor) -> torch.Tensor:
+        """The picture J is taken of: ``image`` where masks cover it, the photo where none
+        does, blended on soft edges (``image`` itself without masks)."""
+        if self.keep is None:
+            return image
+        return torch.lerp(image, self.photos, self.keep)
+
     def cost(self, image: torch.Tensor) -> Costs:
-        """J of ``image`` without gradients, tile by tile when the objective tiles."""
+        """J of :meth:`compose`'s picture of ``image``, without gradients, tile by tile when
+        the objective tiles."""
+        image = self.compose(image)
         parts: list[torch.Tensor] = []
 
         def compare(tile: Tile, acts: dict[str, torch.Tensor]) -> None:
@@ -215,7 +222,14 @@ class Objective:
             return self._costs(image, content, *self._style_cost(grams))
 
     def cost_and_gradient(self, image: torch.Tensor) -> tuple[Costs, torch.Tensor]:
-        """J of ``image`` (detached) and dJ/d``image``, tile by tile when the objective tiles."""
+        """J of :meth:`compose`'s picture of ``image`` (detached) and dJ/d``image``, tile by
+        tile when the objective tiles."""
+        costs, grad = self._cost_and_gradient(self.compose(image))
+        if self.keep is not None:  # the chain rule through compose: kept pixels get none
+            grad.mul_(1.0 - self.keep)
+        return costs, grad
+
+    def _cost_and_gradient(self, image: torch.Tensor) -> tuple[Costs, torch.Tensor]:
         tiles = self._tiles(image, self.tile)
         if len(tiles) == 1:
             leaf = image.detach().requires_grad_(True)
@@ -237,7 +251,7 @@ class Objective:
             content = content + content_part.detach()
         leaf = image.detach().requires_grad_(True)
         pixel_terms = self._costs(leaf, content, weighted.detach(), style)
-        if pixel_terms.total.requires_grad:  # total variation, the photo kept, the caller's
+        if pixel_terms.total.requires_grad:  # total variation or the caller's term
             grad += torch.autograd.grad(pixel_terms.total, leaf)[0]
         return dataclasses.replace(pixel_terms, total=pixel_terms.total.detach()), grad
 
@@ -330,8 +344,6 @@ class Objective:
         tv = tv_cost(image) if self.config.tv_weight else image.new_zeros(())
         total = self.content_weight * content + style
         total = total + self.config.tv_weight * tv
-        if self.keep is not None:
-            total = total + KEEP_WEIGHT * (self.keep * (image - self.photos).pow(2)).mean()
         if self.extra is not None:
             total = total + self.extra(image)
         return Costs(content.detach(), reported_style.detach(), tv.detach(), total)
