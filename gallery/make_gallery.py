@@ -57,6 +57,10 @@ SECTIONS: dict[str, Section] = {
     "presets": Section("Presets side by side, with wall times", sections.presets),
     "preserve_color": Section("Preserve colours off and on", sections.preserve_color),
     "blend": Section("Blend of two paintings at three weights", sections.blend),
+    "regions": Section(
+        "Regions: two paintings, a kept subject, a soft mask, and the colour modes",
+        sections.regions,
+    ),
     "strength": Section("Style strength sweep", sections.strength),
     "hires": Section("Coarse-to-fine at high resolution, and a crop", sections.hires),
     "fast_mode": Section(

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 from sheets import Rows, Tile, chunk, compose, crop_center
 
 from styletools.config import STRENGTH, TransferConfig, preset
@@ -25,10 +25,14 @@ from styletools.fast.model_file import describe as describe_model
 from styletools.fast.model_file import load_model
 from styletools.images import to_pil, to_tensor
 from styletools.loading import load_image_tensor, load_inputs
+from styletools.masks import open_mask
 from styletools.methods import Networks, run_transfer
 from styletools.tools import ToolRegistry, default_registry
 
 SEED = 0
+MASKS_DIR = EXAMPLES_DIR / "masks"
+#: Width of the grey frame around a mask tile, in the tile's pixels.
+MASK_FRAME = 3
 PHOTOS = ("leuven", "astronaut", "chelsea", "rocket")
 PAINTINGS = ("starry_night", "graffiti", "van_gogh_bedroom", "harlequin_mosaic")
 #: Photos the bundled fast-mode model never saw in training (styletools/fast/models/README.md).
@@ -45,6 +49,12 @@ AUGMENTATIONS: tuple[tuple[str, Mapping[str, Any]], ...] = (
     ("pca-color", {"sigma": 0.5}),
     ("flip", {"axis": "vertical", "p": 1.0}),
 )
+#: The colour modes of the regions sheet, with their labels.
+COLOR_MODES: dict[str, str] = {
+    "painting": "colour: painting (plain run)",
+    "paste": "colour: paste (photo's colours pasted)",
+    "luminance": "colour: luminance (luminance-only transfer)",
+}
 #: The edge filters of the edge sheet, with the settings shown in their labels.
 EDGE_FILTERS: dict[str, Mapping[str, Any]] = {
     "vertical-edges": {},
@@ -61,7 +71,7 @@ class Profile:
 
     Attributes:
         name: ``full`` or ``smoke``.
-        size: Long side of the grid and presets tiles.
+        size: Long side of the grid, presets and regions tiles.
         sweep_size: Long side of the preserve-colour, blend and strength tiles.
         hires_size: Long side of the coarse-to-fine result.
         crop: Side of the full-resolution crop of that result.
@@ -151,20 +161,36 @@ def source(path: Path, size: int) -> Tile:
     return Tile(image, path.stem.replace("_", " "))
 
 
-def stylised(photo: Path, paintings: Sequence[Path], config: TransferConfig, ctx: Context) -> Tile:
-    """Stylise ``photo`` with ``paintings``; the tile's label is filled in by the caller."""
+def stylised(
+    photo: Path, paintings: Sequence[Path], config: TransferConfig, ctx: Context,
+    masks: Sequence[Path] = (),
+) -> Tile:
+    """Stylise ``photo`` with ``paintings`` (each in its mask's region when ``masks`` gives
+    one per painting); the tile's label is filled in by the caller."""
     content, styles = load_inputs(photo, paintings, config)
+    regions = [open_mask(path, content.shape[-2:])[0] for path in masks] or None
     if config.method == "arbitrary":
         ctx.networks.one_pass()  # loaded once, not timed: the tile's time is one pass
     start = time.perf_counter()
-    result = run_transfer(content, styles, config, networks=ctx.networks)
+    result = run_transfer(content, styles, config, networks=ctx.networks, masks=regions)
     seconds = time.perf_counter() - start
     settings = {
         "content": _relative(photo),
         "styles": [_relative(path) for path in paintings],
+        **({"masks": [_relative(path) for path in masks]} if masks else {}),
         **dataclasses.asdict(config),
     }
     return Tile(to_pil(result.image), "", seconds, settings)
+
+
+def mask_tile(path: Path, size: int, label: str) -> Tile:
+    """A mask shown as its own tile (white: the painting; black: the photo kept), framed in
+    grey so its white parts do not melt into the sheet's white."""
+    with Image.open(path) as mask:
+        shown = mask.convert("RGB")
+    shown.thumbnail((size - 2 * MASK_FRAME, size - 2 * MASK_FRAME), Image.Resampling.LANCZOS)
+    framed = ImageOps.expand(shown, border=MASK_FRAME, fill=(128, 128, 128))
+    return Tile(framed, label, None, {"mask": _relative(path)})
 
 
 def labelled(tile: Tile, label: str) -> Tile:
@@ -356,3 +382,51 @@ def augment(ctx: Context) -> list[Picture]:
     photo = source(example("content", "leuven"), ctx.profile.tool_size)
     tiles = [photo, *(tool_tile(photo.image, name, values, ctx) for name, values in AUGMENTATIONS)]
     return [sheet("augment.jpg", chunk(tiles, 3))]
+
+
+def _masked_row(
+    ctx: Context, photo: str, parts: Sequence[tuple[str, str]], labels: tuple[str, str]
+) -> list[Tile | None]:
+    """Photo, mask, painting(s) and the result of one masked transfer, result in column 5;
+    ``labels`` are the mask's and the result's.
+
+    ``parts`` pairs each painting with its mask's stem; the first mask is the one shown
+    (the second, where there is one, is its complement).
+    """
+    size = ctx.profile.size
+    path = example("content", photo)
+    paintings = [example("style", painting) for painting, _ in parts]
+    masks = [MASKS_DIR / f"{stem}.png" for _, stem in parts]
+    result = stylised(path, paintings, ctx.config("fast", size), ctx, masks)
+    tiles: list[Tile | None] = [source(path, size), mask_tile(masks[0], size, labels[0])]
+    tiles += [source(painting, size) for painting in paintings]
+    return [*tiles, *[None] * (4 - len(tiles)), labelled(result, labels[1])]
+
+
+def regions(ctx: Context) -> list[Picture]:
+    """Regional transfer (Gatys et al. 2017's guided Gram matrices), one idea per row:
+    two paintings split at the skyline, a subject kept as the photo, a portrait whose face
+    fades softly into the painting, and the colour modes on one pair.
+
+    Masks come from ``gallery/masks.py`` (shapes placed by hand, feathered); each row shows
+    its mask beside the photo so the request can be read against the result.
+    """
+    rows = [
+        _masked_row(ctx, "leuven", [("starry_night", "leuven_sky"),
+                                    ("harlequin_mosaic", "leuven_ground")],
+                    ("mask: white = starry night, black = harlequin mosaic",
+                     "sky: starry night; houses and street: harlequin mosaic")),
+        _masked_row(ctx, "coffee", [("graffiti", "coffee_background")],
+                    ("mask: white = graffiti, black = photo kept",
+                     "the cup kept, the table graffiti")),
+        _masked_row(ctx, "astronaut", [("starry_night", "astronaut_background")],
+                    ("feathered mask: white = starry night, black = photo kept",
+                     "the face kept softly, the rest starry night")),
+    ]  # fmt: skip
+    photo, painting = example("content", "chelsea"), example("style", "starry_night")
+    size = ctx.profile.size
+    row: list[Tile | None] = [source(photo, size), source(painting, size)]
+    for mode, label in COLOR_MODES.items():
+        tile = stylised(photo, [painting], ctx.config("fast", size, color=mode), ctx)
+        row.append(labelled(tile, label))
+    return [sheet("regions.jpg", [*rows, row])]

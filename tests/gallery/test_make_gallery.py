@@ -26,6 +26,7 @@ EXPECTED = {
     "presets.jpg": "presets",
     "preserve_color.jpg": "preserve_color",
     "blend.jpg": "blend",
+    "regions.jpg": "regions",
     "strength.jpg": "strength",
     "hires.jpg": "hires",
     "hires_crop.jpg": "hires",
@@ -84,13 +85,28 @@ def test_record_names_every_file_with_its_command_and_labels(entries: dict[str, 
 
 def test_stylised_tiles_record_their_config(entries: dict[str, dict]) -> None:
     stylised = [t for e in entries.values() for t in e["tiles"] if "styles" in t["settings"]]
-    # grid 2x2 (optimised and one pass), 3 presets, 2 preserve, 3 blends, 2 strengths, hires,
-    # 2 beside the fast model
-    assert len(stylised) == 21
+    # grid 2x2 (optimised and one pass), 3 presets, 2 preserve, 3 blends, 3 masked and 3 colour
+    # modes, 2 strengths, hires, 2 beside the fast model
+    assert len(stylised) == 27
     assert sum(t["settings"]["method"] == "arbitrary" for t in stylised) == 4
     for tile in stylised:
         assert tile["settings"]["seed"] == 0 and tile["seconds"] > 0
         assert tile["settings"]["content"].startswith("content/")
+
+
+def test_masked_tiles_record_their_masks_and_the_colour_modes_all_three(
+    entries: dict[str, dict],
+) -> None:
+    tiles = entries["regions.jpg"]["tiles"]
+    masked = [tile["settings"] for tile in tiles if "masks" in tile["settings"]]
+    assert [len(settings["masks"]) for settings in masked] == [2, 1, 1]
+    for settings in masked:
+        assert len(settings["masks"]) == len(settings["styles"])
+        assert all(path.startswith("masks/") for path in settings["masks"])
+    shown = [tile["settings"]["mask"] for tile in tiles if "mask" in tile["settings"]]
+    assert shown == [settings["masks"][0] for settings in masked]
+    modes = [t["settings"]["color"] for t in tiles if "styles" in t["settings"]][len(masked):]
+    assert modes == ["painting", "paste", "luminance"]
 
 
 def test_readme_shows_every_image_and_the_attribution(smoke: Path) -> None:
