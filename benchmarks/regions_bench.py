@@ -10,7 +10,7 @@ the photo's long side is ``--size``, the painting at the config's painting size)
 is the optimiser's cost:
 
 * **kept region**: one painting on the left half (a hard half-image mask), the right half
-  uncovered, so the core pulls it to the photo. On that half: edge correlation with the photo
+  uncovered, so the core keeps it as the photo. On that half: edge correlation with the photo
   (:func:`styletools.quality.edge_correlation`, goal >= 0.9) and colour distance to the photo
   (:func:`styletools.quality.sliced_wasserstein`, the quality benchmark's ``color_distance``,
   goal <= 0.02).
@@ -23,9 +23,9 @@ is the optimiser's cost:
 * **colour modes**: ``color=paste`` against ``color=luminance`` (and the default ``painting``,
   the unmasked run above): colour distance to the photo and edge correlation on the whole image.
 
-Every run is seeded (0) and made afresh: no cache, so a patched constant (an experiment with
-``styletools.objective.KEEP_WEIGHT``) can never read an old output. Rows go to stderr as they
-are measured; the report goes to stdout.
+Every run is seeded (0) and made afresh: no cache, so a changed or patched core can never be
+scored through an old output (the report's ``core_sha256`` names the code that ran). Rows go
+to stderr as they are measured; the report goes to stdout.
 """
 
 from __future__ import annotations
@@ -363,7 +363,6 @@ def core_sha256() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from styletools import objective
     from styletools.allocator import keep_freed_memory
 
     args = parse_args(argv)
@@ -376,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "photos": list(args.photos), "paintings": list(args.paintings), "size": args.size,
         "preset": args.preset, "steps": list(config.steps_per_scale()),
         "strength": config.strength, "seed": 0,
-        "keep_weight": getattr(objective, "KEEP_WEIGHT", None), "core_sha256": core_sha256(),
+        "core_sha256": core_sha256(),
         "device": args.device, "torch_threads": torch.get_num_threads(),
         "minutes": round((time.perf_counter() - start) / 60, 1),
         "color_distance": "sliced Wasserstein-1 of RGB values (quality_bench's color_distance)",
