@@ -12,6 +12,12 @@ blocks over :data:`LARGEST_KEPT` still get their own mapping. Measured at 1024 p
 
 It is a process-wide setting, so the library never makes it on import: the ``styletools``
 command calls it, and a Python user who wants the same speed calls it once.
+
+Exact tiles (:mod:`styletools.objective`) undo the reuse: each tile has its own shape, so its
+blocks rarely fit the holes the last one left, and the heap grows with the number of tiles.
+Measured at 2048 px in 48 tiles of 256 px: 4.97 GB peak against the plan's 3.93. Tiled passes
+therefore call :func:`release_freed_memory` after each tile (4.00 GB in the same run): a tile
+costs seconds, its page faults a fraction of one.
 """
 
 from __future__ import annotations
@@ -48,3 +54,20 @@ def keep_freed_memory() -> bool:
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     settings = ((_M_ARENA_MAX, 1), (_M_MMAP_THRESHOLD, LARGEST_KEPT), (_M_TRIM_THRESHOLD, _NEVER))
     return all(mallopt(parameter, value) == 1 for parameter, value in settings)
+
+
+def release_freed_memory() -> bool:
+    """Give the heap's free pages back to the system now (glibc's ``malloc_trim``).
+
+    Returns:
+        Whether there was a heap to trim (False off glibc).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return False
+    trim.argtypes, trim.restype = (ctypes.c_size_t,), ctypes.c_int
+    trim(0)
+    return True

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
+from styletools.allocator import release_freed_memory
 from styletools.config import TransferConfig, strength_weights
 from styletools.errors import ConfigError
 from styletools.losses import gram_matrix, relative_squared_error, squared_error_baseline
@@ -249,6 +250,8 @@ class Objective:
             (tile_grad,) = torch.autograd.grad(surrogate, leaf)
             grad[(..., *tile.pixels())] += tile_grad
             content = content + content_part.detach()
+            del tile_grad, surrogate, leaf
+            release_freed_memory()  # tiles of many shapes fragment the heap (see the module)
         leaf = image.detach().requires_grad_(True)
         pixel_terms = self._costs(leaf, content, weighted.detach(), style)
         if pixel_terms.total.requires_grad:  # total variation or the caller's term
@@ -377,6 +380,9 @@ class Objective:
                         totals[name] = totals[name] + part if name in totals else part
                 if visit is not None:
                     visit(tile, acts)
+                if len(tiles) > 1:
+                    del acts
+                    release_freed_memory()
         return sums
 
     @staticmethod

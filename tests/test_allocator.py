@@ -50,3 +50,25 @@ def test_blocks_over_the_limit_still_go_back_to_the_system() -> None:
     took, faults = _last_step_faults("keep", mib)
     assert took == "True"
     assert faults > 2 * mib * 256 * 0.9  # pages of 4 KiB, mapped afresh
+
+
+# Tiles of changing shapes: blocks that no later request fits stay in the heap until trimmed.
+_FRAGMENTS = """
+import sys, torch
+from styletools.allocator import keep_freed_memory, release_freed_memory
+keep_freed_memory()
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * 4096
+kept = [torch.ones(2**20) for _ in range(64)]  # 256 MiB, then every other block freed
+del kept[::2]
+before = rss()
+print(release_freed_memory(), before - rss())
+"""
+
+
+def test_releasing_gives_freed_blocks_back_to_the_system() -> None:
+    done = subprocess.run([sys.executable, "-c", _FRAGMENTS], capture_output=True, text=True,
+                          check=True)
+    took, released = done.stdout.split()
+    assert took == "True"
+    assert int(released) > 100 * 2**20  # most of the 128 MiB freed between live blocks
