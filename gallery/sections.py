@@ -185,12 +185,16 @@ def stylised(
 
 def mask_tile(path: Path, size: int, label: str) -> Tile:
     """A mask shown as its own tile (white: the painting; black: the photo kept), framed in
-    grey so its white parts do not melt into the sheet's white."""
+    grey so its white parts do not melt into the sheet's white.
+
+    The tile records no settings: the masked result beside it names its masks, and settings
+    here would leave the sheet no settings shared by all its tiles in the README.
+    """
     with Image.open(path) as mask:
         shown = mask.convert("RGB")
     shown.thumbnail((size - 2 * MASK_FRAME, size - 2 * MASK_FRAME), Image.Resampling.LANCZOS)
     framed = ImageOps.expand(shown, border=MASK_FRAME, fill=(128, 128, 128))
-    return Tile(framed, label, None, {"mask": _relative(path)})
+    return Tile(framed, label)
 
 
 def labelled(tile: Tile, label: str) -> Tile:
