@@ -1,9 +1,10 @@
 """Regional transfer (masks) and the colour modes on the quality set, printed as JSON.
 
 Usage:
-    python benchmarks/regions_bench.py                 # 16 pairs, 256 px, fast (~1.5 h here)
+    python benchmarks/regions_bench.py                 # 16 pairs, 256 px, fast (hours here)
+    python benchmarks/regions_bench.py --size 128      # the recorded run (2-3 h here)
     python benchmarks/regions_bench.py --photos leuven --paintings starry_night graffiti \
-        --size 64                                      # a look at the code paths (a minute)
+        --size 64                                      # a look at the code paths (minutes)
 
 The set is the quality benchmark's (``quality_bench.PHOTOS`` × ``PAINTINGS``, its size rule:
 the photo's long side is ``--size``, the painting at the config's painting size). No figure
