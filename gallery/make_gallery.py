@@ -176,7 +176,9 @@ def write(out: Path, entries: Sequence[dict[str, Any]]) -> None:
     record.write_record(out / record.RECORD_NAME, merged)
     total = sum(path.stat().st_size for path in out.glob("*.jpg"))
     titles = {name: section.title for name, section in SECTIONS.items()}
-    defaults = json.loads(json.dumps(dataclasses.asdict(TransferConfig())))
+    # Entries made before `color` had three modes recorded its old switch, off by default.
+    defaults = {"preserve_color": False,
+                **json.loads(json.dumps(dataclasses.asdict(TransferConfig())))}
     readme = record.render_readme(merged, titles, total, defaults)
     record.write_readme(out / record.README_NAME, readme)
     budget = "over" if total > SIZE_BUDGET else "within"
