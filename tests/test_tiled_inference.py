@@ -193,11 +193,18 @@ for tile in (None, 128):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self")
 def test_memory_estimate_matches_measured_peak(net: TransformerNet) -> None:
-    """The peak RSS growth of a real run, untiled and tiled, within ±30 % of the estimate."""
-    result = subprocess.run(
-        [sys.executable, "-c", _MEASURE], capture_output=True, text=True, check=True
-    )
-    untiled, tiled = (int(line) for line in result.stdout.split())
+    """The peak RSS growth of a real run, untiled and tiled, within ±30 % of the estimate.
+
+    The least of three processes: a run's peak only ever gains from the machine (seen: the
+    same untiled run grew 115-178 MB while other jobs ran), never loses.
+    """
+    runs = [
+        [int(line) for line in subprocess.run(
+            [sys.executable, "-c", _MEASURE], capture_output=True, text=True, check=True
+        ).stdout.split()]
+        for _ in range(3)
+    ]
+    untiled, tiled = (min(column) for column in zip(*runs, strict=True))
     assert 0.7 < inference_bytes(net, 1024, 768, None) / untiled < 1.3
     assert 0.7 < inference_bytes(net, 1024, 768, 128) / tiled < 1.3
     assert tiled < untiled / 2  # at this small size the per-call constant weighs in
