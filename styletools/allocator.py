@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from typing import Any
 
 # glibc's mallopt(3) parameter numbers.
 _M_TRIM_THRESHOLD = -1
@@ -45,11 +46,8 @@ def keep_freed_memory() -> bool:
     Returns:
         Whether the setting took effect (False off glibc, e.g. macOS, Windows or musl).
     """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+    mallopt = _glibc("mallopt")
+    if mallopt is None:
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     settings = ((_M_ARENA_MAX, 1), (_M_MMAP_THRESHOLD, LARGEST_KEPT), (_M_TRIM_THRESHOLD, _NEVER))
@@ -62,12 +60,19 @@ def release_freed_memory() -> bool:
     Returns:
         Whether there was a heap to trim (False off glibc).
     """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
+    trim = _glibc("malloc_trim")
+    if trim is None:
         return False
     trim.argtypes, trim.restype = (ctypes.c_size_t,), ctypes.c_int
     trim(0)
     return True
+
+
+def _glibc(name: str) -> Any:
+    """A function of the C library when it is glibc's (Linux), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return getattr(ctypes.CDLL(None), name)
+    except (OSError, AttributeError):
+        return None

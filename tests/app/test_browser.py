@@ -85,16 +85,22 @@ def test_artist_stylises_a_photo(server, browser, content_path, style_paths, tmp
     assert (tmp_path / "app.png").stat().st_size > 10_000
 
 
-def test_moving_the_strength_slider_repaints_the_preview(server, browser, content_path,
-                                                          style_paths):
-    import time
-
+def _page_with_photo(server, browser, content_path, *, size: int):
+    """A fresh page of the app with the photo uploaded and the output size set."""
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(server.url)
     page.locator("#content-image input[type=file]").set_input_files(str(content_path))
     page.locator("#content-image img").first.wait_for()
-    _set(page, "size", "512")
+    _set(page, "size", str(size))
+    return page
+
+
+def test_moving_the_strength_slider_repaints_the_preview(server, browser, content_path,
+                                                          style_paths):
+    import time
+
+    page = _page_with_photo(server, browser, content_path, size=512)
     page.locator("#style-images input[type=file]").set_input_files(str(style_paths[0]))
     page.locator("#style-images img").first.wait_for()
     result = page.locator("#result-image img").first
@@ -162,12 +168,7 @@ def test_a_painted_stroke_stylises_only_its_region(server, browser, content_path
 
     from styletools.loading import load_image_tensor
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    page.set_default_timeout(TIMEOUT_MS)
-    page.goto(server.url)
-    page.locator("#content-image input[type=file]").set_input_files(str(content_path))
-    page.locator("#content-image img").first.wait_for()
-    _set(page, "size", "64")
+    page = _page_with_photo(server, browser, content_path, size=64)
     page.locator("#method").get_by_text("arbitrary", exact=True).click()
     page.locator("#style-images input[type=file]").set_input_files(str(style_paths[0]))
     page.locator("#transfer-status").get_by_text(re.compile("^Done")).wait_for()
