@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 #: limit, which would let a single upload take gigabytes once decoded to float tensors.
 DEFAULT_MAX_PIXELS = 40_000_000
 WHITE = (255, 255, 255)
-_SIXTEEN_BIT_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
+#: Modes whose values run to 65535 (16-bit greys, and the 32-bit ints Pillow reads them as).
+SIXTEEN_BIT_MODES = frozenset({"I;16", "I;16L", "I;16B", "I;16N", "I"})
 _SRGB = ImageCms.createProfile("sRGB")
 
 
@@ -104,7 +105,7 @@ def normalize_image(image: Image.Image, *, background: tuple[int, int, int] = WH
     so those cases are handled here explicitly.
     """
     image = ImageOps.exif_transpose(image)
-    if image.mode in _SIXTEEN_BIT_MODES:
+    if image.mode in SIXTEEN_BIT_MODES:
         image = _sixteen_bit_to_l(image)
     image = _to_srgb(image)
     if image.mode == "P" or image.mode == "PA":

@@ -24,9 +24,6 @@ from PIL import Image
 from styletools import images
 from styletools.errors import ConfigError
 
-#: Modes whose values run to 65535 (Pillow's 16-bit greys, and 32-bit ints from 16-bit PNGs).
-_WIDE_MODES = {"I;16", "I;16L", "I;16B", "I;16N", "I"}
-
 
 def mask_from_image(image: Image.Image) -> torch.Tensor:
     """The mask an image draws: its transparency where it has any, else its grey level.
@@ -37,7 +34,7 @@ def mask_from_image(image: Image.Image) -> torch.Tensor:
     """
     if image.mode in ("RGBA", "LA", "PA", "P") and _has_transparency(image):
         values = np.asarray(image.convert("RGBA"), dtype=np.float32)[..., 3] / 255.0
-    elif image.mode in _WIDE_MODES:
+    elif image.mode in images.SIXTEEN_BIT_MODES:
         values = np.asarray(image, dtype=np.float32) / 65535.0
     elif image.mode == "F":
         values = np.asarray(image, dtype=np.float32)
