@@ -179,7 +179,8 @@ def write(out: Path, entries: Sequence[dict[str, Any]]) -> None:
     # Entries made before `color` had three modes recorded its old switch, off by default.
     defaults = {"preserve_color": False,
                 **json.loads(json.dumps(dataclasses.asdict(TransferConfig())))}
-    readme = record.render_readme(merged, titles, total, defaults)
+    print_size = record.load_print_size(out / record.PRINT_SIZE_NAME)
+    readme = record.render_readme(merged, titles, total, defaults, print_size)
     record.write_readme(out / record.README_NAME, readme)
     budget = "over" if total > SIZE_BUDGET else "within"
     print(f"{total / 1e6:.1f} MB of JPEG in {out} ({budget} the {SIZE_BUDGET / 1e6:g} MB budget)")

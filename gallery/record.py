@@ -19,6 +19,8 @@ from styletools.images import atomic_write
 
 RECORD_NAME = "gallery.json"
 README_NAME = "README.md"
+#: The print-size run's record, written by ``big_output.py`` (an hour's run is no section).
+PRINT_SIZE_NAME = "big_2048.json"
 
 Entry = dict[str, Any]
 
@@ -104,7 +106,8 @@ def shared_settings(tiles: Sequence[Entry]) -> dict[str, Any]:
 
 
 def render_readme(
-    entries: Sequence[Entry], titles: dict[str, str], total_bytes: int, defaults: dict[str, Any]
+    entries: Sequence[Entry], titles: dict[str, str], total_bytes: int, defaults: dict[str, Any],
+    print_size: Entry | None = None,
 ) -> str:
     """The gallery README: header with attribution, then one subsection per image.
 
@@ -114,10 +117,50 @@ def render_readme(
         total_bytes: Size of all gallery JPEGs, quoted in the header.
         defaults: ``TransferConfig`` defaults as JSON; settings equal to them are left out of
             the page (the record keeps every field) so what was chosen stands out.
+        print_size: The print-size run's record, if one was made; rendered last.
     """
     parts = [README_HEADER.format(total_mb=total_bytes / 1e6)]
     parts += [_render_entry(entry, titles[entry["section"]], defaults) for entry in entries]
+    parts += [] if print_size is None else [_render_print_size(print_size)]
     return "\n".join(parts)
+
+
+def load_print_size(path: Path) -> Entry | None:
+    """The print-size run's record, or None before one was made."""
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def write_print_size(path: Path, entry: Entry) -> None:
+    """Write the print-size record atomically."""
+    text = json.dumps(entry, indent=1) + "\n"
+    atomic_write(path, lambda handle: handle.write(text.encode()))
+
+
+def _render_print_size(entry: Entry) -> str:
+    host, seams = entry["machine"], entry["seams"]
+    width, height = entry["size"]
+    plan = "\n".join(f"    {line}" for line in entry["plan"])
+    return "\n".join([
+        f"## Print size: {width}x{height} px at the default settings — `{entry['preview']}`, "
+        f"`{entry['crops']}`\n",
+        f"![{width}x{height} px output, scaled down]({entry['preview']})\n",
+        f"![1:1 crops where four tiles meet]({entry['crops']})\n",
+        "Made by two commands (the transfer takes over an hour here, so it is no section of "
+        "`make_gallery.py`):\n",
+        f"    {entry['command']}",
+        f"    {entry['layout_command']}\n",
+        f"- Time: {entry['seconds'] / 60:.1f} min on {host['cpu']}, {host['threads']} "
+        f"thread(s), torch {host['torch']}; peak RSS {entry['peak_rss_gb']:.2f} GB "
+        f"(budget {entry['budget']}, planned {entry['planned_peak_gb']:.2f} GB)",
+        f"- Seams: the crops are centred where four {entry['tile']} px tile cores meet. "
+        "The change across each tile border, over the changes across the "
+        f"{seams['neighbours']} lines either side, is at worst {seams['tile_borders']:.2f}; "
+        f"across lines half a tile away (no border) it is at worst {seams['control']:.2f}. "
+        "A seam would stand out above the second.",
+        f"- Pixel SHA-256: `{entry['sha256'][:12]}`; the plan (`--dry-run`):\n",
+        plan,
+        "",
+    ])
 
 
 def write_readme(path: Path, text: str) -> None:
