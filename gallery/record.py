@@ -28,7 +28,8 @@ README_HEADER = """\
 # Gallery
 
 Every image here is a real output of the current code, made from the example images shipped in
-`gallery/examples/` by one command:
+`gallery/examples/` by one command (all but the print-size output at the end, whose transfer
+takes over an hour: its section gives its two commands):
 
 ```bash
 python gallery/make_gallery.py                 # everything ({total_mb:.1f} MB of JPEG)
