@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 from styletools import images
+from styletools.allocator import release_freed_memory
 from styletools.backbone import Backbone
 from styletools.color import keep_luminance, luminance_image, match_color, match_luminance
 from styletools.config import MIN_SIDE, TransferConfig, detail_share
@@ -230,6 +231,8 @@ def _optimise_scale(
         )
     for step in range(1, steps + 1):
         _step(optimizer, objective, variable, run)
+        if plan.release_each_step:
+            release_freed_memory()
         run.steps_done = step
         if not math.isfinite(run.last_cost):
             break  # diverged: fall back to the best image seen

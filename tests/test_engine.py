@@ -85,6 +85,21 @@ def test_real_transfer_lowers_the_cost_and_changes_the_image(backbone, content64
     assert not result.stopped and result.seed == 1
 
 
+@pytest.mark.parametrize("headroom", [1.05, 10.0])
+def test_a_run_near_its_budget_gives_the_heaps_free_pages_back_after_each_step(
+    backbone, content64, styles64, monkeypatch, headroom
+):
+    from styletools import engine
+    from styletools.memory import plan_transfer
+
+    released = []
+    monkeypatch.setattr(engine, "release_freed_memory", lambda: released.append(1))
+    peak = plan_transfer((24, 32), tiny(), device="cpu", budget=2**40).peak  # 32 px run
+    config = tiny(steps=(3,), max_memory=str(int(peak * headroom)))
+    stylize(content64, styles64[:1], config, backbone=backbone)
+    assert len(released) == (3 if headroom < 1.25 else 0)
+
+
 def test_lbfgs_descends_from_its_first_step_without_overshooting(backbone, content64, styles64):
     # torch caps L-BFGS's first step at an L1 norm of 1 (~1e-6 per pixel value here); its
     # curvature estimate was float32 noise and step 5 jumped to >1000x the starting cost.

@@ -9,6 +9,7 @@ from styletools.errors import ConfigError
 from styletools.memory import (
     GB,
     IMAGE_BYTES,
+    KEPT_HEAP_SHARE,
     MIN_HISTORY,
     REGION_BYTES_PER_PIXEL,
     MemoryBudgetError,
@@ -114,3 +115,21 @@ def test_each_masked_region_adds_its_features_to_the_pass():
     assert masked.peak - plain.peak == 2 * REGION_BYTES_PER_PIXEL * pixels
     tight = plain.peak + pixels * REGION_BYTES_PER_PIXEL  # one region's worth of room
     assert plan_transfer(PHOTO, config, device="cpu", budget=tight, regions=2).scales[0].tiles > 1
+
+
+def test_a_whole_scale_near_its_budget_gives_the_heaps_free_pages_back_each_step():
+    roomy = plan(1024, 16)
+    assert not any(s.release_each_step for s in roomy.scales)
+    tight = plan(1024, roomy.peak * (1 + KEPT_HEAP_SHARE / 2) / GB)  # fits, not with its holes
+    assert [s.tile for s in tight.scales] == [None, None]
+    assert tight.scales[-1].release_each_step and not tight.scales[0].release_each_step
+    assert any("free pages go back after each step" in note for note in tight.notes)
+
+
+def test_tiled_scales_and_gpu_scales_keep_the_heap_between_steps():
+    tiled = plan(2048, 5)
+    assert tiled.scales[-1].tile and not tiled.scales[-1].release_each_step
+    config = TransferConfig(size=1024)
+    whole = plan_transfer(PHOTO, config, device="cpu", budget=16 * GB).peak
+    gpu = plan_transfer(PHOTO, config, device="cuda", budget=int(whole * 1.05))
+    assert not any(s.release_each_step for s in gpu.scales)  # no glibc heap on a GPU
