@@ -5,6 +5,7 @@ Usage:
     python benchmarks/bigsize_bench.py --sizes 512 1024 2048    # the estimate's check only
     python benchmarks/bigsize_bench.py --big 4096 --big-budget 6G
     python benchmarks/bigsize_bench.py --only pace --sizes 1024 2048 --repeats 3
+    python benchmarks/bigsize_bench.py --only heap --sizes 1024 --steps 25
 
 Each run is its own process (``python -m styletools``'s allocator setting included), at one
 scale, so its peak is the finest scale's; the child reports its own peak RSS
@@ -15,7 +16,9 @@ the median of the paired ratios. Then 4096 and 8192 px with ``--big-steps`` step
 ``--big-budget``. Each result carries the planner's estimate beside the measurement and the
 issue's goals as booleans. ``--only pace`` times a tiled step against an untiled one in
 the same process, alternating, and reports the median of the paired ratios: the fairest
-measure of what tiling costs on a shared machine.
+measure of what tiling costs on a shared machine. ``--only heap`` runs a whole scale with a
+roomy budget and with one 10 % over its plan, where the engine gives the heap's free pages back
+after each step: what the kept heap costs in memory, and what giving it back costs in time.
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ print(json.dumps({"steps": times, "wall": time.perf_counter() - start,
                   "estimate": plan.peak, "tiles": plan.scales[-1].tiles,
                   "tile": plan.scales[-1].tile, "optimizer": plan.scales[-1].optimizer,
                   "history": plan.scales[-1].history,
+                  "release_each_step": plan.scales[-1].release_each_step,
                   "pixels": plan.scales[-1].height * plan.scales[-1].width}))
 """
 
@@ -148,6 +152,30 @@ def compare(size: int, steps: int, repeats: int, budget: str) -> dict[str, Any]:
                 abs(r["estimate_error"]) <= 0.3 for r in (*untiled, *tiled))}
 
 
+def kept_heap(size: int, steps: int, repeats: int) -> dict[str, Any]:
+    """A whole scale with a roomy budget (the heap kept between steps) against a budget 10 %
+    over its plan (the free pages given back after each step), alternating: peaks, paired
+    step-time ratios, and whether the tight run kept its budget."""
+    from styletools.config import TransferConfig
+    from styletools.loading import load_image_tensor
+    from styletools.memory import plan_transfer
+
+    photo = load_image_tensor(CONTENT, size)
+    config = TransferConfig(size=size, scales=1, steps=(steps,), max_memory="64G")
+    tight = int(plan_transfer(tuple(photo.shape[-2:]), config, device="cpu").peak * 1.1)
+    kept, released = [], []
+    for _ in range(repeats):
+        kept.append(run(size, steps, max_memory="64G"))
+        released.append(run(size, steps, max_memory=str(tight)))
+    ratios = [r["seconds_per_mp_step"] / k["seconds_per_mp_step"]
+              for k, r in zip(kept, released, strict=True)]
+    return {"size": size, "steps": steps, "kept": kept[-1], "released": released[-1],
+            "tight_budget_gb": round(tight / 2**30, 2),
+            "released_to_kept_step": round(statistics.median(ratios), 3),
+            "goal_tight_run_within_budget": all(
+                r["peak_rss_gb"] * 2**30 <= tight for r in released)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[512, 1024, 2048])
@@ -157,11 +185,13 @@ def main() -> None:
     parser.add_argument("--big", type=int, nargs="*", default=[4096, 8192])
     parser.add_argument("--big-steps", type=int, default=2)
     parser.add_argument("--big-budget", default="6G")
-    parser.add_argument("--only", choices=("pace",), default=None,
-                        help="pace: only the paired step-time ratios at --sizes")
+    parser.add_argument("--only", choices=("pace", "heap"), default=None,
+                        help="pace: only the paired step-time ratios at --sizes; heap: the "
+                        "kept heap against its pages given back each step, whole, at --sizes")
     args = parser.parse_args()
-    if args.only == "pace":
+    if args.only is not None:
         rows = [paired_pace(size, tile_for(size, args.budget), max(args.repeats, 2))
+                if args.only == "pace" else kept_heap(size, args.steps, args.repeats)
                 for size in args.sizes]
         print(json.dumps(rows, indent=2))
         return
