@@ -158,7 +158,8 @@ def _render_print_size(entry: Entry) -> str:
         f"{seams['neighbours']} lines either side, is at worst {seams['tile_borders']:.2f}; "
         f"across lines half a tile away (no border) it is at worst {seams['control']:.2f}. "
         "A seam would stand out above the second.",
-        f"- Pixel SHA-256: `{entry['sha256'][:12]}`; the plan (`--dry-run`):\n",
+        f"- Pixel SHA-256: `{entry['sha256'][:12]}`; the plan (as `--dry-run` prints it, at "
+        "the default CPU pace):\n",
         plan,
         "",
     ])
