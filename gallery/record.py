@@ -94,7 +94,11 @@ def merge(old: Iterable[Entry], new: Sequence[Entry], order: Sequence[str]) -> l
 
 def write_record(path: Path, entries: Sequence[Entry]) -> None:
     """Write ``gallery.json`` atomically, stable and diff-friendly."""
-    text = json.dumps({"images": list(entries)}, indent=1, sort_keys=False) + "\n"
+    _write_json(path, {"images": list(entries)})
+
+
+def _write_json(path: Path, data: Any) -> None:
+    text = json.dumps(data, indent=1, sort_keys=False) + "\n"
     atomic_write(path, lambda handle: handle.write(text.encode()))
 
 
@@ -133,8 +137,7 @@ def load_print_size(path: Path) -> Entry | None:
 
 def write_print_size(path: Path, entry: Entry) -> None:
     """Write the print-size record atomically."""
-    text = json.dumps(entry, indent=1) + "\n"
-    atomic_write(path, lambda handle: handle.write(text.encode()))
+    _write_json(path, entry)
 
 
 def _render_print_size(entry: Entry) -> str:
